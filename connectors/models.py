@@ -1,0 +1,109 @@
+"""Providers (the developer's OAuth apps), customers, and their connections."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+
+from connectors.fields import EncryptedTextField
+from connectors.registry import PROVIDERS
+
+PROVIDER_CHOICES = [(name, spec.label) for name, spec in PROVIDERS.items()]
+
+
+class AuthType(models.TextChoices):
+    OAUTH2 = "oauth2", "OAuth 2.0"
+    API_KEY = "api_key", "API key"
+
+
+class Provider(models.Model):
+    """The developer's app at a provider. One row per provider name."""
+
+    name = models.CharField(max_length=50, unique=True, choices=PROVIDER_CHOICES)
+    category = models.CharField(max_length=50, default="engagement", editable=False)
+    auth_type = models.CharField(max_length=20, choices=AuthType.choices, default=AuthType.OAUTH2)
+    client_id = models.CharField("Application ID", max_length=255, blank=True)
+    client_secret = EncryptedTextField("Secret", blank=True)
+    scopes = models.CharField(
+        max_length=1000, blank=True, help_text="Space-separated OAuth scopes; blank for the app's."
+    )
+    authorize_url = models.URLField(max_length=500)
+    token_url = models.URLField(max_length=500)
+    api_base_url = models.URLField("API base URL", max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.get_name_display()
+
+    @property
+    def has_client_secret(self) -> bool:
+        return bool(self.client_secret)
+
+
+customer_id_validator = RegexValidator(
+    r"^[^\s/]+$", "Use letters, digits and punctuation, without spaces or slashes."
+)
+
+
+class Customer(models.Model):
+    """One of the developer's own customers, known by the developer's id for it."""
+
+    customer_id = models.CharField(
+        "customer ID", max_length=255, unique=True, validators=[customer_id_validator]
+    )
+    name = models.CharField(max_length=255, blank=True)
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["customer_id"]
+
+    def __str__(self) -> str:
+        return self.customer_id
+
+
+class Connection(models.Model):
+    """A customer's authorised link to a provider. Credentials are encrypted at rest and
+    leave the model only for the provider's HTTP client."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        NEEDS_REAUTH = "needs_reauth", "Needs re-authorisation"
+        REVOKED = "revoked", "Revoked"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="connections")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="connections")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.CharField(max_length=500, blank=True)
+    auth_type = models.CharField(max_length=20, choices=AuthType.choices, default=AuthType.OAUTH2)
+    access_token = EncryptedTextField(blank=True)
+    refresh_token = EncryptedTextField(blank=True)
+    api_key = EncryptedTextField(blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(max_length=1000, blank=True)
+    # The provider's account (a Salesloft team): connections of one team share its rate budget.
+    remote_account_id = models.CharField(max_length=255, blank=True)
+    last_refreshed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["customer__customer_id", "provider__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "provider"], name="one_connection_per_provider"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.provider}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()

@@ -1,0 +1,23 @@
+"""Salesloft as the rest of Glue sees it: names, real hosts, setup help, streams."""
+
+from __future__ import annotations
+
+from connectors.base import ProviderSpec
+
+SETUP_HELP = (
+    "In Salesloft, open Settings → Your Applications → Manage Apps (OAuth Applications) and "
+    "create or open your OAuth application, then click Edit. Paste the redirect URL shown "
+    "below into Redirect URI and click Save. Copy the Application ID and the Secret from the "
+    "application's page into this form."
+)
+
+SPEC = ProviderSpec(
+    name="salesloft",
+    label="Salesloft",
+    category="engagement",
+    authorize_url="https://accounts.salesloft.com/oauth/authorize",
+    token_url="https://accounts.salesloft.com/oauth/token",
+    api_base_url="https://api.salesloft.com/v2",
+    default_scopes="",
+    setup_help=SETUP_HELP,
+)

@@ -1,0 +1,197 @@
+"""The admin site: the portal's home, where people set up providers and customers."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from connectors.models import AuthType, Connection, Customer, Provider
+from connectors.registry import PROVIDERS, provider_spec
+from connectors.services import provider_defaults, provider_redirect_url, provider_save
+from portal.models import ApiKey
+from portal.services import api_key_create, api_key_revoke
+
+
+def copy_button(value: str) -> str:
+    return format_html(
+        '<code class="glue-copy-value">{}</code> '
+        '<button type="button" class="button glue-copy" data-copy="{}" '
+        'onclick="navigator.clipboard.writeText(this.dataset.copy);'
+        "this.textContent='Copied'\">Copy</button>",
+        value,
+        value,
+    )
+
+
+# --- Providers ---------------------------------------------------------------------------
+
+DEFAULT_PROVIDER = next(iter(PROVIDERS))
+
+
+class ProviderForm(forms.ModelForm):
+    # Write-only: never rendered back; blank keeps the stored secret.
+    client_secret = forms.CharField(
+        label="Secret",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Write-only. Leave blank to keep the current secret.",
+    )
+
+    class Meta:
+        model = Provider
+        fields = [
+            "name",
+            "auth_type",
+            "client_id",
+            "client_secret",
+            "scopes",
+            "authorize_url",
+            "token_url",
+            "api_base_url",
+        ]
+
+    def clean_client_secret(self) -> str:
+        # Blank keeps the stored secret: the field is write-only.
+        return self.cleaned_data["client_secret"] or self.instance.client_secret
+
+    def clean(self):
+        data = super().clean()
+        if data.get("auth_type") == AuthType.OAUTH2:
+            if not (data.get("client_id") or "").strip():
+                self.add_error("client_id", "Enter the Application ID of your OAuth app.")
+            if not data.get("client_secret"):
+                self.add_error("client_secret", "Enter the Secret of your OAuth app.")
+        return data
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    form = ProviderForm
+    list_display = ["name", "category", "auth_type", "client_id", "secret_status", "api_base_url"]
+    readonly_fields = ["secret_status", "redirect_url", "setup_help"]
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": ["name", "auth_type"]}),
+            (
+                "OAuth application",
+                {
+                    "fields": [
+                        "setup_help",
+                        "redirect_url",
+                        "client_id",
+                        "client_secret",
+                        "secret_status",
+                        "scopes",
+                    ]
+                },
+            ),
+            (
+                "Endpoints",
+                {
+                    "fields": ["authorize_url", "token_url", "api_base_url"],
+                    "description": "The real provider's hosts by default; point them at the "
+                    "local sandbox to try Glue without a provider account.",
+                },
+            ),
+        ]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        return {**provider_defaults(name=initial.get("name", DEFAULT_PROVIDER)), **initial}
+
+    @admin.display(description="Secret")
+    def secret_status(self, obj: Provider | None) -> str:
+        return "set" if obj and obj.has_client_secret else "not set"
+
+    @admin.display(description="Redirect URL")
+    def redirect_url(self, obj: Provider | None) -> str:
+        return copy_button(provider_redirect_url())
+
+    @admin.display(description="How to set up the app")
+    def setup_help(self, obj: Provider | None) -> str:
+        return provider_spec((obj and obj.name) or DEFAULT_PROVIDER).setup_help
+
+    def save_model(self, request, obj, form, change):
+        provider_save(provider=obj)
+
+
+# --- Customers and connections -----------------------------------------------------------
+
+
+class ConnectionInline(admin.TabularInline):
+    model = Connection
+    fields = ["provider", "status", "auth_type", "expires_at", "updated_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["customer_id", "name", "email", "created_at"]
+    search_fields = ["customer_id", "name", "email"]
+    inlines = [ConnectionInline]
+
+
+@admin.register(Connection)
+class ConnectionAdmin(admin.ModelAdmin):
+    # Credentials are never among these fields: the admin cannot show them.
+    fields = [
+        "customer",
+        "provider",
+        "status",
+        "status_reason",
+        "auth_type",
+        "scope",
+        "remote_account_id",
+        "expires_at",
+        "last_refreshed_at",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+    list_display = ["customer", "provider", "status", "auth_type", "expires_at", "updated_at"]
+    list_filter = ["status", "provider", "auth_type"]
+    search_fields = ["customer__customer_id", "customer__name"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+# --- API keys ----------------------------------------------------------------------------
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def get_fields(self, request, obj=None):
+        return ["name"] if obj is None else ["name", *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name"])
+            return
+        key, raw_key = api_key_create(name=obj.name)
+        obj.pk, obj.prefix, obj.hashed_key = key.pk, key.prefix, key.hashed_key
+        messages.warning(
+            request,
+            format_html(
+                "Copy this API key now; it will not be shown again: {}", copy_button(raw_key)
+            ),
+        )
+
+    @admin.action(description="Revoke selected API keys")
+    def revoke(self, request, queryset):
+        for key in queryset:
+            api_key_revoke(key=key)
+        self.message_user(request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS)

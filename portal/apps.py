@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "Glue"
+
+
+class GlueAdminConfig(admin_apps.AdminConfig):
+    """Makes Glue's admin site the default, so every app registers onto it."""
+
+    default_site = "portal.sites.GlueAdminSite"
