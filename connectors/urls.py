@@ -1,0 +1,3 @@
+"""/oauth/connect and /oauth/callback."""
+
+urlpatterns: list = []
