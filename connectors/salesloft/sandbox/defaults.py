@@ -1,0 +1,32 @@
+"""Default credentials and constants of the sandbox.
+
+The credentials are deterministic so a developer can paste them once into the portal
+and keep them across sandbox restarts. They are for a local fake API only.
+"""
+
+import hashlib
+
+# Real Salesloft API keys are "ak" + 64 hex characters (reference §2.3).
+DEFAULT_API_KEY = "ak" + hashlib.sha256(b"glue-salesloft-sandbox-api-key").hexdigest()
+DEFAULT_CLIENT_ID = hashlib.sha256(b"glue-salesloft-sandbox-client-id").hexdigest()
+DEFAULT_CLIENT_SECRET = hashlib.sha256(b"glue-salesloft-sandbox-client-secret").hexdigest()
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+DEFAULT_SEED = 1
+DEFAULT_PEOPLE = 2000
+DEFAULT_RATE_LIMIT_PER_MINUTE = 600
+DEFAULT_TOKEN_LIFETIME = 7200
+DEFAULT_THREADS = 8
+
+# Records keep the production host in their `_href` links (reference §1 says either is
+# harmless) so the stored JSON does not depend on the port the sandbox listens on.
+HREF_BASE = "https://api.salesloft.com/v2"
+
+TEAM_ID = 700
+TEAM_NAME = "Sandbox Test Co"
+TEAM_TIME_ZONE = "US/Eastern"
+
+# Generated history ends here, so that writes made "now" always sort after it.
+HISTORY_START = "2023-01-02T08:00:00+00:00"
+HISTORY_END = "2025-06-01T00:00:00+00:00"

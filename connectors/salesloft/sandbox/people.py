@@ -1,0 +1,215 @@
+"""The generator's hot loop: accounts, their people, memberships and email activities.
+
+This is where 1,000,000 people must be written in well under 90 s, so values come from
+one 64-bit random draw per record sliced into fields, not one RNG call per field.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Any
+
+from . import records, timestamps, vocab
+
+if TYPE_CHECKING:
+    from .config import DataShape
+    from .generate import Batches
+
+DAY = 86_400_000_000
+IMPORT_SIZE = 400  # people per bulk import: they share one created_at/updated_at
+
+
+class Timeline:
+    """Maps a record's position to a creation time inside the generated history."""
+
+    def __init__(self, start: str, end: str) -> None:
+        self.start = timestamps.parse(start)
+        self.end = timestamps.parse(end)
+
+    def created(self, position: int, total: int) -> int:
+        # Records are created over the first 85% of the history, updated until its end.
+        return self.start + (self.end - self.start) * 85 // 100 * position // max(total, 1)
+
+
+def _account_name(n: int) -> tuple[str, str, str]:
+    """A unique (name, domain, short name) for the n-th account: a permuted mixed-radix
+    combination of three word lists, with a number appended once they run out."""
+    p, c, s = vocab.COMPANY_PREFIX, vocab.COMPANY_CORE, vocab.COMPANY_SUFFIX
+    combos = len(p) * len(c) * len(s)
+    k = n * 7919 % combos  # 7919 is prime and coprime to combos: a permutation
+    prefix, core, suffix = p[k % len(p)], c[k // len(p) % len(c)], s[k // (len(p) * len(c))]
+    round_ = n // combos
+    name = f"{prefix} {core} {suffix}" + (f" {round_ + 1}" if round_ else "")
+    slug = f"{prefix}{core}{suffix}".lower() + (str(round_ + 1) if round_ else "")
+    return name, f"{slug}.{vocab.TLDS[n % len(vocab.TLDS)]}", prefix
+
+
+def account_bounds(rng: random.Random, people: int, accounts: int) -> list[int]:
+    """Person positions where each account starts (plus the end). Cuts at random
+    positions give realistic, uneven account sizes; some accounts have no people."""
+    accounts = max(accounts, 1)
+    cuts = sorted(rng.sample(range(1, people), min(accounts - 1, max(people - 1, 0))))
+    return [0, *cuts, people] + [people] * (accounts - 1 - len(cuts))
+
+
+class PeopleWriter:
+    """Writes the accounts [first_account, stop_account) with everything hanging off
+    them. Ids and random streams depend only on positions and the seed, so chunks can
+    be generated in any order, in parallel, with identical results."""
+
+    def __init__(
+        self, out: Batches, shape: DataShape, tl: Timeline, users: list[int],
+        cadences: dict[int, tuple[bool, list[int]]], first_id: dict[str, int],
+        bounds: list[int], first_account: int, stop_account: int,
+    ) -> None:  # fmt: skip
+        self.out, self.shape, self.tl = out, shape, tl
+        self.rng = random.Random(shape.seed * 1_000_003 + first_account)
+        self.users = users
+        self.cadence_ids = list(cadences)
+        self.cadences = cadences
+        self.first_id = first_id
+        self.bounds, self.first_account, self.stop_account = bounds, first_account, stop_account
+
+    def run(self) -> None:
+        for n in range(self.first_account, self.stop_account):
+            self._account(n, self.bounds[n], self.bounds[n + 1])
+
+    def _account(self, n: int, first: int, stop: int) -> None:
+        bits = self.rng.getrandbits(64)
+        account_id = self.first_id["accounts"] + n
+        name, domain, short = _account_name(n)
+        created = self.tl.created(first, self.shape.people) - bits % DAY
+        updated = created + (bits >> 20) % (self.tl.end - created) if bits & 1 else created
+        city, state, locale, offset = vocab.PLACES[(bits >> 8) % len(vocab.PLACES)]
+        owner = self.users[(bits >> 12) % len(self.users)]
+        industry = vocab.INDUSTRIES[(bits >> 16) % len(vocab.INDUSTRIES)]
+        record = records.account_record(
+            id=account_id, created=created, updated=updated, owner_id=owner, creator_id=owner,
+            people_count=stop - first, name=name, domain=domain, conversational_name=short,
+            description=f"{name} is a {industry.lower()} company.",
+            phone="+1555%07d" % ((bits >> 24) % 10_000_000), website=f"https://www.{domain}",
+            linkedin_url=f"https://www.linkedin.com/company/{domain.split('.')[0]}",
+            twitter_handle=None, street=f"{(bits >> 30) % 900 + 100} Market Street", city=city,
+            state=state, postal_code="%05d" % ((bits >> 34) % 90000 + 10000), country="US",
+            locale=locale, industry=industry,
+            company_type=vocab.COMPANY_TYPES[(bits >> 40) % len(vocab.COMPANY_TYPES)],
+            founded=str(1950 + (bits >> 44) % 74),
+            revenue_range=vocab.REVENUE_RANGES[(bits >> 50) % len(vocab.REVENUE_RANGES)],
+            size=vocab.SIZES[(bits >> 53) % len(vocab.SIZES)],
+            custom_fields={"Segment": vocab.SEGMENTS[(bits >> 56) % 3]},
+            tags=[vocab.TAGS[(bits >> 58) % len(vocab.TAGS)]] if bits >> 61 == 0 else [],
+            stage_id=10 + (bits >> 59) % 5, tier_id=20 + (bits >> 62) if bits >> 62 else None,
+        )  # fmt: skip
+        self.out.add_record(
+            "accounts", record, account_id, created, updated, name, domain, 0, owner
+        )
+        taken: set[str] = set()
+        for i in range(first, stop):
+            self._person(i, account_id, name, domain, industry, taken, created)
+
+    def _person(
+        self, i: int, account_id: int, company: str, domain: str, industry: str,
+        taken: set[str], account_created: int,
+    ) -> None:  # fmt: skip
+        shape, tl = self.shape, self.tl
+        bits = self.rng.getrandbits(64)
+        person_id = self.first_id["people"] + i
+        first = vocab.FIRST_NAMES[bits % len(vocab.FIRST_NAMES)]
+        last = vocab.LAST_NAMES[(bits >> 8) % len(vocab.LAST_NAMES)]
+        local = f"{first}.{last}".lower()
+        if local in taken:  # unique within the domain, hence unique team-wide
+            local += str(len(taken))
+        taken.add(local)
+        email = f"{local}@{domain}"
+        if (i // 1000) % 3 == 1 and i % 1000 < IMPORT_SIZE:  # a bulk import
+            created = updated = max(tl.created(i - i % 1000, shape.people), account_created)
+            import_id = 5000 + i // 1000
+        else:
+            created = max(
+                tl.created(i, shape.people) + (bits >> 16) % 3_600_000_000, account_created
+            )
+            updated = created + (bits >> 20) % (tl.end - created) if bits & 1 << 62 else created
+            import_id = None
+        title, seniority = vocab.TITLES[(bits >> 28) % len(vocab.TITLES)]
+        city, state, locale, offset = vocab.PLACES[(bits >> 32) % len(vocab.PLACES)]
+        on, recent, last_contacted, counts, step = self._memberships(i, person_id, email, created)
+        record = records.person_record(
+            id=person_id, created=created, updated=max(updated, last_contacted or 0),
+            account_id=account_id, owner_id=self.users[(bits >> 36) % len(self.users)],
+            utc_offset=offset, counts=counts, cadence_ids=on, recent_cadence_id=recent,
+            import_id=import_id, stage_id=800 + (bits >> 40) % 5 if bits >> 63 else None,
+            last_contacted=last_contacted, last_step_id=step,
+            custom_fields={"Lead Source": vocab.LEAD_SOURCES[(bits >> 44) % 6]} if bits >> 47 & 1 else None,
+            tags=[vocab.TAGS[(bits >> 48) % len(vocab.TAGS)]] if (bits >> 51) % 8 == 0 else None,
+            first_name=first, last_name=last, email_address=email,
+            phone="+1555%07d" % ((bits >> 20) % 10_000_000),
+            mobile_phone="+1555%07d" % ((bits >> 24) % 10_000_000) if bits >> 54 & 1 else None,
+            linkedin_url=f"https://www.linkedin.com/in/{local.replace('.', '-')}",
+            title=title, job_seniority=seniority, city=city, state=state, country="US",
+            person_company_name=company, person_company_website=f"https://www.{domain}",
+            person_company_industry=industry, locale=locale,
+        )  # fmt: skip
+        self.out.add_record("people", record, person_id, created, record_updated(record, updated),
+                            email, account_id, record["owner"]["id"])  # fmt: skip
+
+    def _memberships(self, i: int, person_id: int, email: str, created: int) -> tuple:
+        """Memberships are spread evenly over the people (exactly `shape.memberships` of
+        them); each gets its share of the email activities. Returns what the person
+        record needs: active cadence ids, latest cadence, last contact, counts, last step."""
+        shape = self.shape
+        if not shape.memberships or not self.cadence_ids:
+            return [], None, None, None, None
+        people = max(shape.people, 1)
+        if (i * shape.memberships) // people == ((i + 1) * shape.memberships) // people:
+            return [], None, None, None, None
+        # Person i holds membership number floor(i*M/N); its emails start at n*E/M.
+        n = i * shape.memberships // people
+        email_n = n * (shape.emails or 0) // shape.memberships
+        membership_id = self.first_id["cadence_memberships"] + n
+        cadence_id = self.cadence_ids[i * 2654435761 % len(self.cadence_ids)]
+        archived, email_steps = self.cadences[cadence_id]
+        bits = self.rng.getrandbits(64)
+        added = created + bits % max((self.tl.end - created) // 2, 1)
+        state = "completed" if archived else records.MEMBERSHIP_STATES[(bits >> 20) % 5]
+        owner = self.users[(bits >> 24) % len(self.users)]
+        emails = (n + 1) * (shape.emails or 0) // shape.memberships - n * (
+            shape.emails or 0
+        ) // shape.memberships
+        sent = added
+        step = None
+        for k in range(emails):
+            sent = sent + DAY * 2 + (bits >> (k % 40)) % DAY
+            sent = min(sent, self.tl.end - 1)
+            step = email_steps[k % len(email_steps)] if email_steps else None
+            email_id = self.first_id["activities/emails"] + email_n + k
+            views = (bits >> (k + 8)) % 4
+            record = records.email_record(
+                id=email_id, created=sent - 60_000_000, updated=sent + views * 60_000_000,
+                sent=sent, recipient_email=email, person_id=person_id, user_id=owner,
+                cadence_id=cadence_id, step_id=step, views=views, clicks=views // 2, replies=0,
+            )  # fmt: skip
+            self.out.add_record("activities/emails", record, email_id, sent - 60_000_000,
+                                sent + views * 60_000_000, person_id, cadence_id, step, sent, email)  # fmt: skip
+        updated = max(sent, added)
+        membership = records.membership_record(
+            id=membership_id, created=added, updated=updated, added=added, person_id=person_id,
+            cadence_id=cadence_id, user_id=owner, state=state, sent_emails=emails,
+            latest_action_id=343_000_000 + n if emails else None,
+        )  # fmt: skip
+        on_cadence = membership["currently_on_cadence"]
+        self.out.add_record("cadence_memberships", membership, membership_id, added, updated,
+                            person_id, cadence_id, added, int(on_cadence))  # fmt: skip
+        counts: dict[str, Any] = {"emails_sent": emails, "emails_viewed": 0, "emails_clicked": 0,
+                                  "emails_replied_to": 0, "emails_bounced": 0, "calls": 0}  # fmt: skip
+        return (
+            [cadence_id] if on_cadence else [],
+            cadence_id,
+            sent if emails else None,
+            counts,
+            step,
+        )
+
+
+def record_updated(record: dict[str, Any], updated: int) -> int:
+    """The person's stored updated_at (a last contact can move it past `updated`)."""
+    return timestamps.parse(record["updated_at"]) if record["last_contacted_at"] else updated

@@ -1,0 +1,166 @@
+"""The sandbox's data store: one SQLite file, one table per resource.
+
+Each row holds the record's pre-rendered JSON (`body`) plus the indexed columns that
+filters and sorts need, so a page is a keyset/offset query plus string concatenation
+and memory never grows with the data size. Connections are per thread because
+waitress serves from a thread pool; writes are serialised by one lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .resources import RESOURCES, Resource, row_values
+
+_META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+_TOKENS = """CREATE TABLE IF NOT EXISTS oauth_tokens (
+    token TEXT PRIMARY KEY, kind TEXT NOT NULL, client_id TEXT NOT NULL, user_id INTEGER,
+    scope TEXT NOT NULL, redirect_uri TEXT, expires_at REAL, used INTEGER NOT NULL DEFAULT 0)"""
+
+
+def schema_statements(resource: Resource) -> list[str]:
+    """CREATE TABLE for a resource; its secondary indexes come from index_statements()."""
+    extra = "".join(f", {column}" for column in resource.columns)
+    return [
+        f"CREATE TABLE IF NOT EXISTS {resource.table} (id INTEGER PRIMARY KEY, "
+        f"created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL{extra}, body TEXT NOT NULL)"
+    ]
+
+
+def index_statements(resource: Resource) -> list[str]:
+    """Indexes, built after bulk loading because that is much faster than during it."""
+    table = resource.table
+    statements = [f"CREATE INDEX IF NOT EXISTS {table}_updated ON {table} (updated_at, id)"]
+    for i, columns in enumerate(resource.indexes):
+        statements.append(f"CREATE INDEX IF NOT EXISTS {table}_ix{i} ON {table} ({columns})")
+    return statements
+
+
+def insert_sql(resource: Resource) -> str:
+    columns = ["id", "created_at", "updated_at", *resource.columns, "body"]
+    marks = ", ".join("?" * len(columns))
+    return f"INSERT OR REPLACE INTO {resource.table} ({', '.join(columns)}) VALUES ({marks})"
+
+
+class Store:
+    """Thread-safe access to the SQLite file at `path`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.write_lock = threading.RLock()
+        self._local = threading.local()
+
+    def connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA cache_size = -32000")
+            self._local.conn = conn
+        return conn
+
+    def prepare_for_serving(self) -> None:
+        """WAL lets readers proceed while a write commits; create runtime tables."""
+        conn = self.connection()
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(_META)
+        conn.execute(_TOKENS)
+
+    # -- meta -------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        try:
+            row = (
+                self.connection().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            )
+        except sqlite3.OperationalError:
+            return None
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        conn = self.connection()
+        conn.execute(_META)
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # -- reads ------------------------------------------------------------------
+    def page(
+        self,
+        resource: Resource,
+        where: str,
+        params: Sequence[Any],
+        order: str,
+        limit: int,
+        offset: int,
+    ) -> list[str]:
+        """Bodies of one page. Ids are picked from the index first (cheap even for deep
+        offsets), then the bodies are fetched by primary key."""
+        conn = self.connection()
+        sql = f"SELECT id FROM {resource.table}{where} ORDER BY {order} LIMIT ? OFFSET ?"
+        ids = [row[0] for row in conn.execute(sql, (*params, limit, offset))]
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = conn.execute(f"SELECT id, body FROM {resource.table} WHERE id IN ({marks})", ids)
+        bodies = dict(rows.fetchall())
+        return [bodies[i] for i in ids if i in bodies]
+
+    def count(self, resource: Resource, where: str, params: Sequence[Any]) -> int:
+        sql = f"SELECT COUNT(*) FROM {resource.table}{where}"
+        return self.connection().execute(sql, tuple(params)).fetchone()[0]
+
+    def body(self, resource: Resource, record_id: int) -> str | None:
+        sql = f"SELECT body FROM {resource.table} WHERE id = ?"
+        row = self.connection().execute(sql, (record_id,)).fetchone()
+        return row[0] if row else None
+
+    def record(self, resource: Resource, record_id: int) -> dict[str, Any] | None:
+        text = self.body(resource, record_id)
+        return orjson.loads(text) if text is not None else None
+
+    def find_id(self, resource: Resource, column: str, value: Any) -> int | None:
+        sql = f"SELECT id FROM {resource.table} WHERE {column} = ? LIMIT 1"
+        row = self.connection().execute(sql, (value,)).fetchone()
+        return row[0] if row else None
+
+    def ids_at_or_after(self, resource: Resource, start: int, limit: int) -> list[int]:
+        sql = f"SELECT id FROM {resource.table} WHERE id >= ? ORDER BY id LIMIT ?"
+        return [row[0] for row in self.connection().execute(sql, (start, limit))]
+
+    def max_id(self, resource: Resource) -> int:
+        row = self.connection().execute(f"SELECT MAX(id) FROM {resource.table}").fetchone()
+        return row[0] or 0
+
+    def snapshot(self, resource: Resource) -> Iterator[tuple[int, int]]:
+        """(id, updated_at) of every record in id order, read in chunks on its own
+        connection so a long stream never holds the shared one."""
+        conn = sqlite3.connect(self.path, check_same_thread=False)
+        try:
+            cursor = conn.execute(f"SELECT id, updated_at FROM {resource.table} ORDER BY id")
+            while chunk := cursor.fetchmany(5000):
+                yield from chunk
+        finally:
+            conn.close()
+
+    # -- writes -----------------------------------------------------------------
+    def save(self, resource: Resource, record: dict[str, Any]) -> str:
+        """Insert or replace one record; returns its freshly rendered JSON."""
+        body = orjson.dumps(record).decode()
+        values = row_values(resource, record)
+        with self.write_lock:
+            self.connection().execute(insert_sql(resource), (*values.values(), body))
+        return body
+
+    def delete(self, resource: Resource, record_id: int) -> bool:
+        with self.write_lock:
+            sql = f"DELETE FROM {resource.table} WHERE id = ?"
+            return self.connection().execute(sql, (record_id,)).rowcount > 0
+
+
+def all_resources() -> list[Resource]:
+    return list(RESOURCES.values())
