@@ -150,8 +150,9 @@ def sequence_to_cadence_import(record: Mapping[str, Any]) -> dict[str, Any]:
     * Sharing: `type` (Supaglue's create field; `share_type` is accepted too) `private` →
       `team_cadence` and `shared` both false, `team` → a team cadence. Supaglue always sent
       `shared: true`, so its private cadences read back as team ones.
-    * Steps: one step group per step, as Salesloft's own editor does (an automated group may
-      hold only emails, so groups of mixed steps would not import), on the day worked out
+    * Steps: one step group per step, which is what Salesloft's editor itself creates
+      (Supaglue observed it) and keeps `automated`, a group-level flag that only email
+      groups may set, right for every step; each group is on the day worked out
       from the intervals (module docstring), with `reference_id` = the step's position.
     * `custom_fields.settings` may override the cadence settings Salesloft asks for
       (`target_daily_people`, `cadence_function`, `remove_bounced`, `remove_replied`,
@@ -166,14 +167,18 @@ def sequence_to_cadence_import(record: Mapping[str, Any]) -> dict[str, Any]:
         raise InvalidInput("name", "is required")
     share_type = _share_type(record)
     custom_fields = record.get("custom_fields") or {}
-    overrides = custom_fields.get("settings") if isinstance(custom_fields, Mapping) else None
+    if not isinstance(custom_fields, Mapping):
+        raise InvalidInput("custom_fields", "must be an object")
+    overrides = custom_fields.get("settings") or {}
+    if not isinstance(overrides, Mapping):
+        raise InvalidInput("custom_fields.settings", "must be an object")
     settings = {
         "target_daily_people": 0,
         "cadence_function": "outbound",
         "remove_bounced": True,
         "remove_replied": True,
         "external_identifier": None,
-        **(overrides if isinstance(overrides, Mapping) else {}),
+        **overrides,
         "name": name,
     }
     steps = record.get("steps") or []
