@@ -79,9 +79,10 @@ def _slotted(
         free = [target for target in fallbacks[kind] if body[target] is None]
         if not free:
             taken = " and ".join(fallbacks[kind])
+            verb = "is" if len(fallbacks[kind]) == 1 else "are"
             raise InvalidInput(
                 f"{where}.{type_key}",
-                f"Salesloft has no {kind} field and {taken} are already set",
+                f"Salesloft has no {kind} field, and {taken} {verb} already taken",
             )
         body[free[0]] = value
     return body
