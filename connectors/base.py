@@ -67,5 +67,5 @@ class ProviderSpec:
     token_url: str
     api_base_url: str
     default_scopes: str = ""
-    setup_help: str = ""
+    setup_steps: tuple[str, ...] = ()
     streams: Mapping[str, Stream] = field(default_factory=dict)

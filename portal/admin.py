@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.db import models
+from django.utils.html import format_html, format_html_join
+from social_django.models import Association, Nonce, UserSocialAuth
 
 from connectors.models import AuthType, Connection, Customer, Provider
 from connectors.registry import PROVIDERS, provider_spec
@@ -69,6 +71,8 @@ class ProviderForm(forms.ModelForm):
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
     form = ProviderForm
+    # Plain inputs: the admin's default URL widget repeats each value as a link.
+    formfield_overrides = {models.URLField: {"widget": forms.URLInput(attrs={"size": 60})}}
     list_display = ["name", "category", "auth_type", "client_id", "secret_status", "api_base_url"]
     readonly_fields = ["secret_status", "redirect_url", "setup_help"]
 
@@ -102,7 +106,7 @@ class ProviderAdmin(admin.ModelAdmin):
         initial = super().get_changeform_initial_data(request)
         return {**provider_defaults(name=initial.get("name", DEFAULT_PROVIDER)), **initial}
 
-    @admin.display(description="Secret")
+    @admin.display(description="Secret status")
     def secret_status(self, obj: Provider | None) -> str:
         return "set" if obj and obj.has_client_secret else "not set"
 
@@ -112,7 +116,11 @@ class ProviderAdmin(admin.ModelAdmin):
 
     @admin.display(description="How to set up the app")
     def setup_help(self, obj: Provider | None) -> str:
-        return provider_spec((obj and obj.name) or DEFAULT_PROVIDER).setup_help
+        steps = provider_spec((obj and obj.name) or DEFAULT_PROVIDER).setup_steps
+        return format_html(
+            '<ol class="glue-steps">{}</ol>',
+            format_html_join("", "<li>{}</li>", ((s,) for s in steps)),
+        )
 
     def save_model(self, request, obj, form, change):
         provider_save(provider=obj)
@@ -195,3 +203,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
         for key in queryset:
             api_key_revoke(key=key)
         self.message_user(request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS)
+
+
+# social-auth's tables hold nothing here (connections live in Connection): keep them out of sight.
+for _model in (Association, Nonce, UserSocialAuth):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

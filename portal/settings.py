@@ -133,7 +133,6 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour, silenced now
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from connectors.base import ProviderSpec
 
-SETUP_HELP = (
-    "In Salesloft, open Settings → Your Applications → Manage Apps (OAuth Applications) and "
-    "create or open your OAuth application, then click Edit. Paste the redirect URL shown "
-    "below into Redirect URI and click Save. Copy the Application ID and the Secret from the "
-    "application's page into this form."
+SETUP_STEPS = (
+    "In Salesloft, open Settings → Your Applications → Manage Apps.",
+    "Open your OAuth application (or Create New → OAuth application), then click Edit.",
+    "Paste the redirect URL below into Redirect URI and click Save.",
+    "Copy the Application ID and the Secret shown on the application's page into this form.",
 )
 
 SPEC = ProviderSpec(
@@ -19,5 +19,5 @@ SPEC = ProviderSpec(
     token_url="https://accounts.salesloft.com/oauth/token",
     api_base_url="https://api.salesloft.com/v2",
     default_scopes="",
-    setup_help=SETUP_HELP,
+    setup_steps=SETUP_STEPS,
 )
