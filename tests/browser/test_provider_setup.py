@@ -15,7 +15,9 @@ def test_enter_salesloft_credentials(admin_page, live_server, shot, settings):
     page.goto(f"{live_server.url}/admin/connectors/provider/add/")
     assert f"{settings.PUBLIC_URL}/oauth/callback" in page.content()
     page.click("button.glue-copy")
-    assert page.evaluate("navigator.clipboard.readText()") == f"{settings.PUBLIC_URL}/oauth/callback"
+    assert (
+        page.evaluate("navigator.clipboard.readText()") == f"{settings.PUBLIC_URL}/oauth/callback"
+    )
 
     page.fill("#id_client_id", "browser-app-id")
     page.fill("#id_client_secret", "browser-app-secret")

@@ -1,9 +1,9 @@
-"""The admin site: the portal's home, where people set up providers and customers."""
+"""Providers (the OAuth app form), customers and their connections."""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html, format_html_join
 from social_django.models import Association, Nonce, UserSocialAuth
@@ -11,20 +11,7 @@ from social_django.models import Association, Nonce, UserSocialAuth
 from connectors.models import AuthType, Connection, Customer, Provider
 from connectors.registry import PROVIDERS, provider_spec
 from connectors.services import provider_defaults, provider_redirect_url, provider_save
-from portal.models import ApiKey
-from portal.services import api_key_create, api_key_revoke
-
-
-def copy_button(value: str) -> str:
-    return format_html(
-        '<code class="glue-copy-value">{}</code> '
-        '<button type="button" class="button glue-copy" data-copy="{}" '
-        'onclick="navigator.clipboard.writeText(this.dataset.copy);'
-        "this.textContent='Copied'\">Copy</button>",
-        value,
-        value,
-    )
-
+from portal.admin.widgets import copy_button
 
 # --- Providers ---------------------------------------------------------------------------
 
@@ -171,38 +158,6 @@ class ConnectionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
-
-
-# --- API keys ----------------------------------------------------------------------------
-
-
-@admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
-    actions = ["revoke"]
-
-    def get_fields(self, request, obj=None):
-        return ["name"] if obj is None else ["name", *self.readonly_fields]
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj.save(update_fields=["name"])
-            return
-        key, raw_key = api_key_create(name=obj.name)
-        obj.pk, obj.prefix, obj.hashed_key = key.pk, key.prefix, key.hashed_key
-        messages.warning(
-            request,
-            format_html(
-                "Copy this API key now; it will not be shown again: {}", copy_button(raw_key)
-            ),
-        )
-
-    @admin.action(description="Revoke selected API keys")
-    def revoke(self, request, queryset):
-        for key in queryset:
-            api_key_revoke(key=key)
-        self.message_user(request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS)
 
 
 # social-auth's tables hold nothing here (connections live in Connection): keep them out of sight.

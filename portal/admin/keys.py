@@ -1,0 +1,39 @@
+"""API keys: created here (the full key shown once), revoked here."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from portal.admin.widgets import copy_button
+from portal.models import ApiKey
+from portal.services import api_key_create, api_key_revoke
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def get_fields(self, request, obj=None):
+        return ["name"] if obj is None else ["name", *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name"])
+            return
+        key, raw_key = api_key_create(name=obj.name)
+        obj.pk, obj.prefix, obj.hashed_key = key.pk, key.prefix, key.hashed_key
+        messages.warning(
+            request,
+            format_html(
+                "Copy this API key now; it will not be shown again: {}", copy_button(raw_key)
+            ),
+        )
+
+    @admin.action(description="Revoke selected API keys")
+    def revoke(self, request, queryset):
+        for key in queryset:
+            api_key_revoke(key=key)
+        self.message_user(request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS)
