@@ -90,25 +90,26 @@ class Store:
 
     # -- reads ------------------------------------------------------------------
     def page(
-        self,
-        resource: Resource,
-        where: str,
-        params: Sequence[Any],
-        order: str,
-        limit: int,
-        offset: int,
-    ) -> list[str]:
-        """Bodies of one page. Ids are picked from the index first (cheap even for deep
-        offsets), then the bodies are fetched by primary key."""
+        self, resource: Resource, where: str, params: Sequence[Any], order: str, limit: int, offset: int
+    ) -> tuple[list[str], bool]:
+        """Bodies of one page, and whether more records follow it (limit < 0: all).
+        Ids are picked from the index first (cheap even for deep offsets), then the
+        bodies are fetched by primary key."""
         conn = self.connection()
         sql = f"SELECT id FROM {resource.table}{where} ORDER BY {order} LIMIT ? OFFSET ?"
-        ids = [row[0] for row in conn.execute(sql, (*params, limit, offset))]
+        ids = [row[0] for row in conn.execute(sql, (*params, limit + 1 if limit >= 0 else -1, offset))]
+        more = 0 <= limit < len(ids)
+        if more:
+            ids = ids[:limit]
         if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        rows = conn.execute(f"SELECT id, body FROM {resource.table} WHERE id IN ({marks})", ids)
-        bodies = dict(rows.fetchall())
-        return [bodies[i] for i in ids if i in bodies]
+            return [], more
+        bodies: dict[int, str] = {}
+        for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT id, body FROM {resource.table} WHERE id IN ({marks})"
+            bodies.update(conn.execute(sql, chunk).fetchall())
+        return [bodies[i] for i in ids if i in bodies], more
 
     def count(self, resource: Resource, where: str, params: Sequence[Any]) -> int:
         sql = f"SELECT COUNT(*) FROM {resource.table}{where}"

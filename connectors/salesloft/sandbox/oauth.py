@@ -1,0 +1,173 @@
+"""The OAuth 2.0 server Salesloft runs at accounts.salesloft.com (reference §2).
+
+Authorization codes, access and refresh tokens live in the store's `oauth_tokens`
+table, so connections survive a sandbox restart. Refresh tokens rotate: using one marks
+it spent, and presenting it again answers 400 invalid_grant.
+"""
+
+from __future__ import annotations
+
+import html
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from .config import SandboxConfig
+from .generate import FIRST_ID
+from .http import HttpError, Request, Response, json_response
+from .store import Store
+
+CODE_LIFETIME = 600
+ADMIN_USER_ID = FIRST_ID["users"]  # tokens act as the team admin who created the app
+FULL_SCOPE = " ".join(f"{resource}:{action}" for resource in
+                      ("accounts", "people", "cadences", "emails", "team") for action in ("read", "write", "delete"))  # fmt: skip
+INVALID_GRANT = {
+    "error": "invalid_grant",
+    "error_description": "The provided authorization grant is invalid, expired, revoked, does not "
+    "match the redirection URI used in the authorization request, or was issued to another client.",
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a bearer token speaks for."""
+
+    user_id: int
+    scopes: frozenset[str]
+
+
+class OAuthServer:
+    def __init__(self, config: SandboxConfig, store: Store) -> None:
+        self.config, self.store = config, store
+
+    # -- bearer tokens on /v2 -------------------------------------------------------
+    def principal(self, token: str) -> Principal | None:
+        if secrets.compare_digest(token, self.config.api_key):
+            return Principal(ADMIN_USER_ID, frozenset(FULL_SCOPE.split()))
+        row = self.store.connection().execute(
+            "SELECT user_id, scope, expires_at FROM oauth_tokens WHERE token = ? AND kind = 'access'",
+            (token,),
+        ).fetchone()
+        if row is None or row[2] <= time.time():
+            return None
+        return Principal(row[0], frozenset((row[1] or FULL_SCOPE).split()))
+
+    def expire_all(self) -> int:
+        sql = "UPDATE oauth_tokens SET expires_at = ? WHERE kind = 'access' AND expires_at > ?"
+        with self.store.write_lock:
+            return self.store.connection().execute(sql, (time.time() - 1, time.time())).rowcount
+
+    # -- /oauth/authorize ------------------------------------------------------------
+    def authorize(self, request: Request) -> Response:
+        params = dict(request.query)
+        if request.method == "POST":
+            params.update({k: v for k, v in request.data().items() if isinstance(v, str)})
+        if params.get("client_id") != self.config.client_id:
+            return _page(400, "<p>Unknown client_id.</p>")
+        redirect_uri = params.get("redirect_uri") or ""
+        if not redirect_uri.startswith(("http://", "https://")):
+            return _page(400, "<p>A valid redirect_uri is required.</p>")
+        state = params.get("state", "")
+        if params.get("response_type", "code") != "code":
+            return _redirect(redirect_uri, {"error": "unsupported_response_type", "state": state})
+        decision = params.get("decision")
+        if decision is None and not self.config.auto_approve:
+            return _consent_page(params)
+        if decision == "deny":
+            return _redirect(redirect_uri, {"error": "access_denied", "state": state})
+        scope = params.get("scope") or FULL_SCOPE
+        code = "sl_code_" + secrets.token_hex(16)
+        self._insert(code, "code", ADMIN_USER_ID, scope, CODE_LIFETIME, redirect_uri)
+        # `context` is documented but its value is not; the caller's user path is a
+        # plausible stand-in [unverified].
+        query = {"code": code, "context": f"/v2/users/{ADMIN_USER_ID}", "scope": scope, "state": state}
+        return _redirect(redirect_uri, query)
+
+    # -- /oauth/token ----------------------------------------------------------------
+    def token(self, request: Request) -> Response:
+        if request.method != "POST":
+            raise HttpError(405, {"error": "method_not_allowed"})
+        body = request.data()
+        client_id, client_secret = request.basic_auth() or (body.get("client_id"), body.get("client_secret"))
+        if client_id != self.config.client_id or client_secret != self.config.client_secret:
+            raise HttpError(401, {"error": "invalid_client", "error_description": "Client authentication failed"})
+        grant = body.get("grant_type")
+        with self.store.write_lock:
+            if grant == "authorization_code":
+                row = self._spend(str(body.get("code") or ""), "code")
+                if row is None or row["redirect_uri"] != body.get("redirect_uri"):
+                    raise HttpError(400, INVALID_GRANT)
+                return self._issue(row["user_id"], row["scope"], refresh=True)
+            if grant == "refresh_token":
+                row = self._spend(str(body.get("refresh_token") or ""), "refresh")
+                if row is None:
+                    raise HttpError(400, INVALID_GRANT)
+                return self._issue(row["user_id"], row["scope"], refresh=True)
+            if grant == "client_credentials":
+                return self._issue(ADMIN_USER_ID, str(body.get("scope") or FULL_SCOPE), refresh=False)
+        raise HttpError(400, {"error": "unsupported_grant_type",
+                              "error_description": "The authorization grant type is not supported."})  # fmt: skip
+
+    def _issue(self, user_id: int, scope: str, refresh: bool) -> Response:
+        lifetime = self.config.token_lifetime
+        payload: dict[str, Any] = {
+            "access_token": "sl_at_" + secrets.token_hex(24),
+            "token_type": "bearer",
+            "expires_in": lifetime,
+            "scope": scope,
+            "created_at": int(time.time()),
+        }
+        self._insert(payload["access_token"], "access", user_id, scope, lifetime)
+        if refresh:
+            payload["refresh_token"] = "sl_rt_" + secrets.token_hex(24)
+            self._insert(payload["refresh_token"], "refresh", user_id, scope, None)
+        return json_response(200, payload, {"Cache-Control": "no-store"})
+
+    def _insert(self, token: str, kind: str, user_id: int, scope: str, lifetime: int | None,
+                redirect_uri: str | None = None) -> None:  # fmt: skip
+        expires = time.time() + lifetime if lifetime is not None else None
+        self.store.connection().execute(
+            "INSERT INTO oauth_tokens (token, kind, client_id, user_id, scope, redirect_uri, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (token, kind, self.config.client_id, user_id, scope, redirect_uri, expires),
+        )
+
+    def _spend(self, token: str, kind: str) -> dict[str, Any] | None:
+        """Mark a single-use grant used; None if unknown, used or expired."""
+        conn = self.store.connection()
+        row = conn.execute(
+            "SELECT user_id, scope, redirect_uri, expires_at, used FROM oauth_tokens WHERE token = ? AND kind = ?",
+            (token, kind),
+        ).fetchone()
+        if row is None or row[4] or (row[3] is not None and row[3] <= time.time()):
+            return None
+        conn.execute("UPDATE oauth_tokens SET used = 1 WHERE token = ?", (token,))
+        return {"user_id": row[0], "scope": row[1], "redirect_uri": row[2]}
+
+
+def _redirect(uri: str, params: dict[str, str]) -> Response:
+    separator = "&" if "?" in uri else "?"
+    return Response(302, b"", {"Location": uri + separator + urlencode(params)}, "text/plain")
+
+
+def _page(status: int, inner: str) -> Response:
+    text = f"<!doctype html><html><head><title>Salesloft sandbox</title></head><body>{inner}</body></html>"
+    return Response(status, text.encode(), {}, "text/html; charset=utf-8")
+
+
+def _consent_page(params: dict[str, str]) -> Response:
+    hidden = "".join(
+        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+        for k, v in params.items()
+        if k in ("client_id", "redirect_uri", "response_type", "state", "scope")
+    )
+    scope = html.escape(params.get("scope") or FULL_SCOPE)
+    return _page(200, (
+        "<h1>Authorize application</h1>"
+        f"<p>An application wants to access the Salesloft sandbox team with scope: <code>{scope}</code>.</p>"
+        f'<form method="post" action="/oauth/authorize">{hidden}'
+        '<button type="submit" name="decision" value="approve">Approve</button> '
+        '<button type="submit" name="decision" value="deny">Deny</button></form>'
+    ))  # fmt: skip
