@@ -1,3 +1,4 @@
+from syncs.models.config import ObjectSettings, Strategy, Sync, SyncConfig
 from syncs.models.records import (
     RECORD_MODELS,
     Account,
@@ -9,8 +10,14 @@ from syncs.models.records import (
     SequenceState,
     User,
 )
+from syncs.models.runs import SyncRun
 
 __all__ = [
+    "ObjectSettings",
+    "Strategy",
+    "Sync",
+    "SyncConfig",
+    "SyncRun",
     "RECORD_MODELS",
     "Account",
     "Contact",

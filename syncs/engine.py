@@ -1,0 +1,159 @@
+"""The engine: one run of one sync, page by page, from the connector into the synced table.
+
+Each page is stored in one transaction together with the run's counters and the sync's
+watermark, so the watermark never gets ahead of the data and a crash at any point loses
+nothing: a resumed incremental run starts from the last committed page, and upserts make
+re-reading a page harmless. Deletions are found by "not stamped by this full run", in one
+UPDATE, only once the run has seen every page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from connectors import services as connector_services
+from connectors.exceptions import AuthRevoked
+from syncs.models import Sync, SyncRun
+from syncs.runs import (
+    sync_run_fail,
+    sync_run_page_done,
+    sync_run_start,
+    sync_run_succeed,
+    sync_run_touch,
+)
+from syncs.services import sync_pause
+from syncs.state import sync_after_failure, sync_after_success, sync_next_strategy
+from syncs.upserts import records_soft_delete_unseen, records_upsert
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunProgress:
+    """Running totals handed to `on_page` after each committed page."""
+
+    object_name: str
+    strategy: str
+    pages: int = 0
+    fetched: int = 0
+    upserted: int = 0
+    deleted: int = 0
+    api_cost: int = 0
+
+
+class RunClosedElsewhere(Exception):
+    """The run was marked failed (as dead) by someone else while this runner still ran."""
+
+
+def run_sync(
+    sync: Sync,
+    *,
+    mode: str | None = None,
+    on_page: Callable[[RunProgress], None] | None = None,
+    on_wait: Callable[..., None] | None = None,
+) -> SyncRun:
+    """Run `sync` now and return its finished `SyncRun`.
+
+    `mode` is "full", "incremental" or None (the sync decides: its phase, a requested full
+    refresh, `full_sync_every_n_incrementals`). Provider errors end the run as a failure
+    (recorded, never raised); a connection that lost its authorization pauses the sync.
+    Raises `SyncAlreadyRunning` if a live run of this sync exists.
+    """
+    strategy = sync_next_strategy(sync=sync, mode=mode)
+    run = sync_run_start(sync=sync, strategy=strategy)
+    connection = sync.connection
+    progress = RunProgress(object_name=sync.object_name, strategy=strategy)
+    full = strategy == SyncRun.Strategy.FULL
+
+    def waiting(*args, **kwargs) -> None:
+        sync_run_touch(run=run)  # a rate-limit wait is not a dead worker
+        if on_wait is not None:
+            on_wait(*args, **kwargs)
+
+    try:
+        pages = connector_services.stream_pages(
+            connection=connection,
+            object_name=sync.object_name,
+            since=None if full else sync.watermark,
+            on_wait=waiting,
+        )
+        for page in pages:
+            deleted = sum(1 for record in page.records if record["is_deleted"])
+            with transaction.atomic():
+                upserted = records_upsert(
+                    connection=connection,
+                    object_name=sync.object_name,
+                    records=page.records,
+                    run_id=run.pk,
+                )
+                if not sync_run_page_done(
+                    run=run,
+                    fetched=len(page.records),
+                    upserted=upserted,
+                    deleted=deleted,
+                    cost=page.cost,
+                ):
+                    raise RunClosedElsewhere(f"run {run.pk} was closed by another process")
+                if page.cursor is not None:
+                    Sync.objects.filter(pk=sync.pk).update(watermark=page.cursor)
+            progress.pages += 1
+            progress.fetched += len(page.records)
+            progress.upserted += upserted
+            progress.deleted += deleted
+            progress.api_cost += page.cost
+            if on_page is not None:
+                on_page(progress)
+        with transaction.atomic():
+            unseen = 0
+            if full:
+                unseen = records_soft_delete_unseen(
+                    connection=connection,
+                    object_name=sync.object_name,
+                    run_id=run.pk,
+                    run_started_at=run.started_at,
+                )
+            if not sync_run_succeed(run=run, deleted=unseen):
+                raise RunClosedElsewhere(f"run {run.pk} was closed by another process")
+            progress.deleted += unseen
+            sync_after_success(sync=sync, strategy=strategy)
+    except AuthRevoked as exc:
+        _fail(run, exc)
+        sync_after_failure(sync=sync)
+        sync_pause(sync=sync, reason=f"The connection lost its authorization: {exc}")
+    except RunClosedElsewhere:
+        logger.warning("Sync %s: run %s was reaped while running", sync.pk, run.pk)
+    except Exception as exc:  # every failure is recorded on the run, then retried later
+        logger.exception("Sync %s (%s) failed", sync.pk, sync.object_name)
+        _fail(run, exc)
+        sync_after_failure(sync=sync)
+    run.refresh_from_db()
+    return run
+
+
+def _fail(run: SyncRun, exc: BaseException) -> None:
+    sync_run_fail(run=run, error_type=type(exc).__name__, error_message=str(exc))
+
+
+def sync_run_by_id(
+    *, sync_id: int, mode: str | None = None, skip_paused: bool = False
+) -> SyncRun | None:
+    """Run a sync by id (the tasks' entry point); None if it is gone, running elsewhere, or
+    paused while `skip_paused` (scheduled runs of a sync paused after being enqueued)."""
+    from syncs.runs import SyncAlreadyRunning
+
+    sync = (
+        Sync.objects.select_related("connection__customer", "connection__provider")
+        .filter(pk=sync_id)
+        .first()
+    )
+    if sync is None or (skip_paused and sync.paused):
+        return None
+    try:
+        return run_sync(sync, mode=mode)
+    except SyncAlreadyRunning as exc:
+        logger.info("%s", exc)
+        return None

@@ -1,0 +1,139 @@
+"""A run's bookkeeping: open it (reaping a dead predecessor), count pages, close it.
+
+Every write is a filtered `.update()`: the runner and a reaper never overwrite each other,
+and a run closed by a reaper stays closed if its (presumed dead) runner wakes up.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from syncs.models import Sync, SyncRun
+
+# A live runner touches its heartbeat after every page and every rate-limit wait (≤ 60 s);
+# ten silent minutes mean it is gone even if we cannot see its process.
+STALE_AFTER = timedelta(minutes=10)
+WORKER_LOST = "WorkerLost"
+HOSTNAME = socket.gethostname()
+
+
+class SyncAlreadyRunning(Exception):
+    """Another live run of the same sync holds the one in-progress slot."""
+
+    def __init__(self, run: SyncRun) -> None:
+        super().__init__(f"Sync {run.sync_id} is already running (run {run.pk} on {run.worker})")
+        self.run = run
+
+
+def this_worker() -> str:
+    return f"{HOSTNAME}:{os.getpid()}"
+
+
+def _process_gone(worker: str) -> bool:
+    """True when `worker` ("host:pid") ran on this host and its process no longer exists."""
+    host, _, pid = worker.rpartition(":")
+    if host != HOSTNAME or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, owned by someone else
+        return False
+    return False
+
+
+def sync_run_is_dead(run: SyncRun) -> bool:
+    """An in-progress run whose runner is gone: stale heartbeat, or its process exited."""
+    return run.heartbeat_at < timezone.now() - STALE_AFTER or _process_gone(run.worker)
+
+
+def sync_run_fail(*, run: SyncRun, error_type: str, error_message: str) -> bool:
+    """Close an in-progress run as failed; False if it was already closed."""
+    return bool(
+        SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.IN_PROGRESS).update(
+            status=SyncRun.Status.FAILURE,
+            ended_at=timezone.now(),
+            error_type=error_type,
+            error_message=error_message[:10_000],
+        )
+    )
+
+
+def sync_runs_reap_dead(*, sync: Sync | None = None) -> int:
+    """Mark failed the in-progress runs (of `sync`, or all) whose runner died; returns how many."""
+    runs = SyncRun.objects.filter(status=SyncRun.Status.IN_PROGRESS)
+    if sync is not None:
+        runs = runs.filter(sync=sync)
+    reaped = 0
+    for run in runs:
+        if sync_run_is_dead(run):
+            reaped += sync_run_fail(
+                run=run,
+                error_type=WORKER_LOST,
+                error_message=f"The worker {run.worker} stopped before finishing "
+                f"(last heartbeat {run.heartbeat_at.isoformat()}).",
+            )
+    return reaped
+
+
+def sync_run_start(*, sync: Sync, strategy: str) -> SyncRun:
+    """Open a run of `sync`. A dead predecessor is marked failed first; a live one raises
+    `SyncAlreadyRunning` (the database's partial unique index is the real guard)."""
+    sync_runs_reap_dead(sync=sync)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            return SyncRun.objects.create(
+                sync=sync,
+                strategy=strategy,
+                started_at=now,
+                heartbeat_at=now,
+                worker=this_worker(),
+            )
+    except IntegrityError:
+        running = SyncRun.objects.filter(sync=sync, status=SyncRun.Status.IN_PROGRESS).first()
+        if running is None:  # it finished in between: one retry
+            return sync_run_start(sync=sync, strategy=strategy)
+        raise SyncAlreadyRunning(running) from None
+
+
+def sync_run_page_done(
+    *, run: SyncRun, fetched: int, upserted: int, deleted: int, cost: int
+) -> bool:
+    """Count a stored page; False if the run was closed meanwhile (reaped as dead)."""
+    return bool(
+        SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.IN_PROGRESS).update(
+            fetched=F("fetched") + fetched,
+            upserted=F("upserted") + upserted,
+            deleted=F("deleted") + deleted,
+            pages=F("pages") + 1,
+            api_cost=F("api_cost") + cost,
+            heartbeat_at=timezone.now(),
+        )
+    )
+
+
+def sync_run_touch(*, run: SyncRun) -> None:
+    SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.IN_PROGRESS).update(
+        heartbeat_at=timezone.now()
+    )
+
+
+def sync_run_succeed(*, run: SyncRun, deleted: int = 0) -> bool:
+    """Close the run as a success; False if a reaper closed it first (then it failed)."""
+    return bool(
+        SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.IN_PROGRESS).update(
+            status=SyncRun.Status.SUCCESS,
+            ended_at=timezone.now(),
+            deleted=F("deleted") + deleted,
+        )
+    )

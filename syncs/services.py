@@ -1,0 +1,135 @@
+"""Writes on sync configs and syncs: what the admin, the API and the signals call."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from connectors.base import COMMON_OBJECTS
+from connectors.models import Connection, Provider
+from syncs.models import Sync, SyncConfig
+
+logger = logging.getLogger(__name__)
+
+AUTH_LOST_REASON = "The connection lost its authorization"
+MANUAL_START_REASON = "Waiting to be resumed: the sync config does not auto-start on connection"
+# A claimed sync is not due again before its run had every chance to finish (the task
+# timeout): if the worker dies silently, the sync becomes due again by itself.
+LEASE = timedelta(seconds=settings.Q_CLUSTER.get("timeout", 3600) + 60)
+RUN_TASK = "syncs.tasks.sync_run"
+
+
+def _object_order(name: str) -> int:
+    return COMMON_OBJECTS.index(name)
+
+
+@transaction.atomic
+def sync_config_save(*, provider: Provider, fields: dict | None = None) -> SyncConfig:
+    """Create or update `provider`'s sync config (validated: a ValidationError names the
+    field), then bring every connection's syncs in step with it."""
+    config = SyncConfig.objects.filter(provider=provider).first() or SyncConfig(
+        provider=provider, common_objects=list(COMMON_OBJECTS)
+    )
+    for name, value in (fields or {}).items():
+        setattr(config, name, value)
+    config.full_clean()
+    config.save()
+    syncs_reconcile(config=config)
+    return config
+
+
+@transaction.atomic
+def sync_config_delete(*, config: SyncConfig) -> None:
+    """Delete a config and the syncs it made (the synced records stay)."""
+    Sync.objects.filter(connection__provider_id=config.provider_id).delete()
+    config.delete()
+
+
+def syncs_reconcile(*, config: SyncConfig) -> None:
+    """Every connection of the config's provider gets a sync per configured object; syncs of
+    objects no longer configured are removed (their synced records stay)."""
+    for connection in Connection.objects.filter(provider_id=config.provider_id):
+        _syncs_ensure(connection=connection, config=config)
+
+
+def _syncs_ensure(*, connection: Connection, config: SyncConfig) -> list[Sync]:
+    Sync.objects.filter(connection=connection).exclude(
+        object_name__in=config.common_objects
+    ).delete()
+    existing = {s.object_name: s for s in Sync.objects.filter(connection=connection)}
+    now = timezone.now()
+    for name in config.common_objects:
+        if name not in existing:
+            existing[name] = Sync.objects.create(
+                connection=connection,
+                object_name=name,
+                paused=not config.auto_start_on_connection,
+                paused_reason="" if config.auto_start_on_connection else MANUAL_START_REASON,
+                next_run_at=now,
+            )
+    return sorted(existing.values(), key=lambda s: _object_order(s.object_name))
+
+
+@transaction.atomic
+def syncs_create_for_connection(*, connection: Connection) -> list[Sync]:
+    """A connection was made (or re-made): create its syncs from the provider's config, and
+    resume those paused because the connection had lost its authorization. Without a config
+    nothing is synced."""
+    config = SyncConfig.objects.filter(provider_id=connection.provider_id).first()
+    if config is None:
+        logger.info("No sync config for %s: nothing to sync", connection.provider)
+        return []
+    syncs = _syncs_ensure(connection=connection, config=config)
+    Sync.objects.filter(
+        connection=connection, paused=True, paused_reason__startswith=AUTH_LOST_REASON
+    ).update(paused=False, paused_reason="", next_run_at=timezone.now(), consecutive_failures=0)
+    return syncs
+
+
+def syncs_pause_for_connection(*, connection: Connection, reason: str = "") -> int:
+    """Pause every sync of a connection that lost its authorization; returns how many."""
+    reason = f"{AUTH_LOST_REASON}: {reason}" if reason else AUTH_LOST_REASON
+    return Sync.objects.filter(connection=connection, paused=False).update(
+        paused=True, paused_reason=reason[:500], updated_at=timezone.now()
+    )
+
+
+def sync_pause(sync: Sync, *, reason: str = "") -> Sync:
+    """Stop scheduling `sync` (a run in progress finishes)."""
+    Sync.objects.filter(pk=sync.pk).update(
+        paused=True, paused_reason=(reason or "Paused")[:500], updated_at=timezone.now()
+    )
+    sync.refresh_from_db()
+    return sync
+
+
+def sync_resume(sync: Sync) -> Sync:
+    """Schedule `sync` again, due now, with a clean failure count."""
+    Sync.objects.filter(pk=sync.pk).update(
+        paused=False,
+        paused_reason="",
+        consecutive_failures=0,
+        next_run_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    sync.refresh_from_db()
+    return sync
+
+
+def sync_trigger(sync: Sync, *, full_refresh: bool = False) -> Sync:
+    """Run `sync` as soon as a worker is free (also when paused: an explicit request), as a
+    full refresh if asked. The task is enqueued once the transaction commits."""
+    from django_q.tasks import async_task
+
+    changes: dict = {"next_run_at": timezone.now() + LEASE, "updated_at": timezone.now()}
+    if full_refresh:
+        changes["full_refresh_next"] = True
+    with transaction.atomic():
+        Sync.objects.filter(pk=sync.pk).update(**changes)
+        transaction.on_commit(lambda: async_task(RUN_TASK, sync.pk, group="syncs"))
+    sync.refresh_from_db()
+    return sync

@@ -1,0 +1,31 @@
+"""Django-Q entry points, each a thin call into a service. Their dotted paths are stored in
+the queue and in schedules: never rename them."""
+
+from __future__ import annotations
+
+
+def syncs_heartbeat() -> dict:
+    from syncs.scheduling import syncs_enqueue_due
+
+    return syncs_enqueue_due()
+
+
+def connection_syncs_run(connection_id: int, sync_ids: list[int]) -> list[int | None]:
+    from syncs.engine import sync_run_by_id
+
+    return [
+        getattr(sync_run_by_id(sync_id=sync_id, skip_paused=True), "pk", None)
+        for sync_id in sync_ids
+    ]
+
+
+def sync_run(sync_id: int) -> int | None:
+    from syncs.engine import sync_run_by_id
+
+    return getattr(sync_run_by_id(sync_id=sync_id), "pk", None)
+
+
+def connections_keepalive():
+    from connectors.services import connections_keepalive
+
+    return connections_keepalive()
