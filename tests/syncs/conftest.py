@@ -12,9 +12,7 @@ from tests.syncs.fakes import FakeProvider
 def fake(monkeypatch):
     """The connector's stream replaced by an in-memory provider (unit tests only)."""
     provider = FakeProvider()
-    monkeypatch.setattr(
-        connector_services, "stream_pages", provider.stream_pages, raising=False
-    )
+    monkeypatch.setattr(connector_services, "stream_pages", provider.stream_pages, raising=False)
     return provider
 
 

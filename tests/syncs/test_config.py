@@ -84,7 +84,9 @@ def test_a_new_connection_gets_syncs_paused_without_auto_start(provider, custome
     connection = ConnectionFactory(provider=provider, customer=customer)
     (sync,) = syncs_create_for_connection(connection=connection)
     assert (sync.object_name, sync.paused, sync.paused_reason) == (
-        "users", True, MANUAL_START_REASON
+        "users",
+        True,
+        MANUAL_START_REASON,
     )
 
 

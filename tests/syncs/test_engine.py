@@ -30,7 +30,11 @@ def test_full_run_stores_every_record_and_moves_to_incremental(fake, contacts_sy
 
     assert run.status == SyncRun.Status.SUCCESS
     assert (run.strategy, run.fetched, run.upserted, run.pages, run.api_cost) == (
-        "full", 25, 25, 3, 3
+        "full",
+        25,
+        25,
+        3,
+        3,
     )
     assert run.deleted == 0 and run.ended_at is not None
     assert pages == [1, 2, 3]
@@ -116,7 +120,8 @@ def test_failure_midway_keeps_committed_pages_and_backs_off(fake, contacts_sync)
     assert (run.pages, run.upserted) == (2, 20)
     assert Contact.objects.count() == 20
     sync = fresh(contacts_sync)
-    assert sync.watermark == sorted(r["last_modified_at"] for r in fake.data["contacts"].values())[19]
+    stamps = sorted(r["last_modified_at"] for r in fake.data["contacts"].values())
+    assert sync.watermark == stamps[19]
     assert sync.phase == Sync.Phase.FULL and sync.consecutive_failures == 1
     first_delay = sync.next_run_at - timezone.now()
 
