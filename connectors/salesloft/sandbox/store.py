@@ -61,7 +61,7 @@ class Store:
         if conn is None:
             conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             conn.execute("PRAGMA busy_timeout = 10000")
-            conn.execute("PRAGMA cache_size = -32000")
+            conn.execute("PRAGMA cache_size = -8000")
             self._local.conn = conn
         return conn
 

@@ -1,0 +1,73 @@
+"""Command-line interface shared by `manage.py salesloft_sandbox` and
+`python -m connectors.salesloft.sandbox` (the latter needs no Django settings)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import defaults
+from .config import DataShape, SandboxConfig
+from .server import SandboxServer, ensure_store
+
+SHAPE_COUNTS = ("accounts", "users", "cadences", "memberships", "emails")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    arg = parser.add_argument
+    arg("--host", default=defaults.DEFAULT_HOST)
+    arg("--port", type=int, default=defaults.DEFAULT_PORT, help="0 picks a free port")
+    arg("--seed", type=int, default=defaults.DEFAULT_SEED, help="same seed, same data")
+    arg("--people", type=int, default=defaults.DEFAULT_PEOPLE)
+    for name in SHAPE_COUNTS:
+        arg(f"--{name}", type=int, default=None, help="default: a realistic share of --people")
+    arg("--data-dir", type=Path, default=None, help="default: var/sandbox/ under the project")
+    arg("--api-key", default=defaults.DEFAULT_API_KEY)
+    arg("--client-id", default=defaults.DEFAULT_CLIENT_ID)
+    arg("--client-secret", default=defaults.DEFAULT_CLIENT_SECRET)
+    arg("--no-rate-limit", action="store_true", help="count and report cost, never answer 429")
+    arg("--rate-limit-per-minute", type=int, default=defaults.DEFAULT_RATE_LIMIT_PER_MINUTE)
+    arg("--token-lifetime", type=int, default=defaults.DEFAULT_TOKEN_LIFETIME, help="seconds")
+    arg("--auto-approve", action="store_true", help="skip the OAuth consent page")
+    arg("--bad-timestamp-status", type=int, choices=(500, 422), default=500,
+        help="answer to an unparseable timestamp filter (the real API gave 500)")  # fmt: skip
+    arg("--threads", type=int, default=defaults.DEFAULT_THREADS, help="waitress worker threads")
+
+
+def config_from_options(options: dict[str, Any], default_data_dir: Path) -> SandboxConfig:
+    shape = DataShape(seed=options["seed"], people=options["people"],
+                      **{name: options[name] for name in SHAPE_COUNTS})  # fmt: skip
+    return SandboxConfig(
+        data_dir=options["data_dir"] or default_data_dir, shape=shape, host=options["host"],
+        port=options["port"], api_key=options["api_key"], client_id=options["client_id"],
+        client_secret=options["client_secret"], rate_limit=not options["no_rate_limit"],
+        rate_limit_per_minute=options["rate_limit_per_minute"],
+        token_lifetime=options["token_lifetime"], auto_approve=options["auto_approve"],
+        bad_timestamp_status=options["bad_timestamp_status"], threads=options["threads"],
+    )  # fmt: skip
+
+
+def run(config: SandboxConfig, say: Callable[[str], None] = print) -> None:
+    """Prepare the data, print how to connect, serve until interrupted."""
+    say(f"Preparing data in {config.db_path} ...")
+    report = ensure_store(config)
+    say(f"Generated {report['counts']} in {report['seconds']} s" if report else "Reusing existing data")
+    server = SandboxServer(config)
+    limit = f"{config.rate_limit_per_minute} cost/minute" if config.rate_limit else "off (cost still counted)"
+    for line in (
+        f"Salesloft sandbox listening on {server.base_url}",
+        f"  API base:      {server.base_url}/v2",
+        f"  API key:       {config.api_key}",
+        f"  Client id:     {config.client_id}",
+        f"  Client secret: {config.client_secret}",
+        f"  Authorize URL: {server.base_url}/oauth/authorize",
+        f"  Token URL:     {server.base_url}/oauth/token",
+        f"  Rate limit:    {limit}",
+    ):
+        say(line)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        say("Stopped.")
