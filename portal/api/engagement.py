@@ -1,0 +1,209 @@
+"""`/engagement/v2/`: the unified objects, read from the synced tables, written through.
+
+Each object's endpoints are composed from small mixins on `ConnectionScopedView` (which has
+already resolved the customer's connection); `urls.py` builds one class per object and path
+with `collection_view` / `item_view`, and `schema.py` documents them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from portal.api import selectors, services
+from portal.api.auth import ConnectionScopedView
+from portal.api.pagination import keyset_page
+from portal.api.params import bool_param, list_params
+from portal.api.serializers.records import RECORD_SERIALIZERS, SequenceWithStepsSerializer
+from portal.api.serializers.writes import (
+    AccountSearchSerializer,
+    AccountUpsertSerializer,
+    AccountWriteSerializer,
+    ContactSearchSerializer,
+    ContactWriteSerializer,
+    SequenceStateSearchSerializer,
+    SequenceStateWriteSerializer,
+    SequenceWriteSerializer,
+    ignored_warnings,
+    record_body_validate,
+)
+
+# What each object accepts on create / update (PATCH); absent: the method is not offered.
+CREATE_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
+    "accounts": AccountWriteSerializer,
+    "contacts": ContactWriteSerializer,
+    "sequences": SequenceWriteSerializer,
+    "sequence_states": SequenceStateWriteSerializer,
+}
+UPDATE_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
+    "accounts": AccountWriteSerializer,
+    "contacts": ContactWriteSerializer,
+}
+DELETABLE = {"sequence_states"}
+
+
+def write_answer(remote_id: str, warnings: list[dict[str, str]], code: int) -> Response:
+    return Response({"record": {"id": remote_id}, "warnings": warnings}, status=code)
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class RecordView(ConnectionScopedView):
+    object_name: str = ""
+
+    def search_scope(self, request, queryset):
+        """Searches look for live records; `include_deleted=true` widens them."""
+        if bool_param(request.query_params, "include_deleted", default=False):
+            return queryset
+        return queryset.filter(is_deleted=False)
+
+    def records_page(self, request, queryset) -> Response:
+        """A `{pagination, records}` page of `queryset` (already scoped to the connection)."""
+        params = list_params(request.query_params)
+        page = keyset_page(queryset, cursor=params.cursor, page_size=params.page_size)
+        context = {"include_raw_data": params.include_raw_data}
+        serializer = RECORD_SERIALIZERS[self.object_name](page.rows, many=True, context=context)
+        return Response({"pagination": page.pagination(), "records": serializer.data})
+
+
+class ListMixin:
+    def get(self, request) -> Response:
+        params = list_params(request.query_params)
+        queryset = selectors.record_list(
+            connection=self.connection,
+            object_name=self.object_name,
+            modified_after=params.modified_after,
+            include_deleted=params.include_deleted,
+        )
+        return self.records_page(request, queryset)
+
+
+class CreateMixin:
+    def post(self, request) -> Response:
+        record, warnings = record_body_validate(
+            request.data, record_serializer=CREATE_SERIALIZERS[self.object_name]
+        )
+        remote_id = services.record_create(
+            connection=self.connection, object_name=self.object_name, record=record
+        )
+        return write_answer(remote_id, warnings, status.HTTP_201_CREATED)
+
+
+class RetrieveMixin:
+    def get(self, request, remote_id: str) -> Response:
+        include_raw_data = bool_param(request.query_params, "include_raw_data", default=False)
+        record = selectors.record_get(
+            connection=self.connection, object_name=self.object_name, remote_id=remote_id
+        )
+        context = {"include_raw_data": include_raw_data}
+        if self.object_name == "sequences":
+            context["steps"] = services.sequence_steps(
+                connection=self.connection, remote_id=remote_id
+            )
+            return Response(SequenceWithStepsSerializer(record, context=context).data)
+        return Response(RECORD_SERIALIZERS[self.object_name](record, context=context).data)
+
+
+class UpdateMixin:
+    def patch(self, request, remote_id: str) -> Response:
+        record, warnings = record_body_validate(
+            request.data, record_serializer=UPDATE_SERIALIZERS[self.object_name], partial=True
+        )
+        # 404 before the provider call when the record is not this customer's.
+        selectors.record_get(
+            connection=self.connection, object_name=self.object_name, remote_id=remote_id
+        )
+        services.record_update(
+            connection=self.connection,
+            object_name=self.object_name,
+            remote_id=remote_id,
+            record=record,
+        )
+        return write_answer(remote_id, warnings, status.HTTP_200_OK)
+
+
+class DestroyMixin:
+    def delete(self, request, remote_id: str) -> Response:
+        selectors.record_get(
+            connection=self.connection, object_name=self.object_name, remote_id=remote_id
+        )
+        services.record_delete(
+            connection=self.connection, object_name=self.object_name, remote_id=remote_id
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def collection_view(object_name: str) -> type[RecordView]:
+    """`/<object>`: GET list, and POST create where the object can be created."""
+    bases: tuple[type, ...] = (ListMixin,)
+    if object_name in CREATE_SERIALIZERS:
+        bases += (CreateMixin,)
+    name = object_name.title().replace("_", "")
+    return type(f"{name}CollectionView", (*bases, RecordView), {"object_name": object_name})
+
+
+def item_view(object_name: str) -> type[RecordView]:
+    """`/<object>/{id}`: GET, and PATCH / DELETE where the object allows them."""
+    bases: tuple[type, ...] = (RetrieveMixin,)
+    if object_name in UPDATE_SERIALIZERS:
+        bases += (UpdateMixin,)
+    if object_name in DELETABLE:
+        bases += (DestroyMixin,)
+    name = object_name.title().replace("_", "")
+    return type(f"{name}ItemView", (*bases, RecordView), {"object_name": object_name})
+
+
+class AccountUpsertView(RecordView):
+    object_name = "accounts"
+
+    def post(self, request) -> Response:
+        body = validated(AccountUpsertSerializer, request.data)
+        record = {k: v for k, v in body["record"].items() if k in request.data["record"]}
+        warnings = ignored_warnings(request.data["record"], AccountWriteSerializer())
+        remote_id = services.account_upsert(
+            connection=self.connection, record=record, upsert_on=body["upsert_on"]
+        )
+        return write_answer(remote_id, warnings, status.HTTP_201_CREATED)
+
+
+class ContactSearchView(RecordView):
+    object_name = "contacts"
+
+    def post(self, request) -> Response:
+        emails = validated(ContactSearchSerializer, request.data)["filter"]["emails"]
+        queryset = selectors.contact_search(connection=self.connection, emails=emails)
+        return self.records_page(request, self.search_scope(request, queryset))
+
+
+class AccountSearchView(RecordView):
+    object_name = "accounts"
+
+    def post(self, request) -> Response:
+        criteria = validated(AccountSearchSerializer, request.data)["filter"]
+        queryset = selectors.account_search(connection=self.connection, **criteria)
+        return self.records_page(request, self.search_scope(request, queryset))
+
+
+class SequenceStateSearchView(RecordView):
+    object_name = "sequence_states"
+
+    def post(self, request) -> Response:
+        criteria = validated(SequenceStateSearchSerializer, request.data)["filter"]
+        queryset = selectors.sequence_state_search(connection=self.connection, **criteria)
+        return self.records_page(request, self.search_scope(request, queryset))
+
+
+__all__ = [
+    "AccountSearchView",
+    "AccountUpsertView",
+    "ContactSearchView",
+    "SequenceStateSearchView",
+    "collection_view",
+    "item_view",
+]

@@ -1,0 +1,195 @@
+"""One error shape for the whole API (unified-model.md §4), whatever went wrong.
+
+`{"errors": [{"id", "title", "detail", "code", "status", "meta": {"origin", "cause"?}}]}`:
+DRF's validation errors, 404s, authentication failures, provider errors and unexpected
+exceptions all leave through `exception_handler`, so a client parses one shape.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from connectors.exceptions import (
+    AuthRevoked,
+    ConnectorError,
+    InvalidInput,
+    ProviderError,
+    RateLimited,
+)
+
+logger = logging.getLogger(__name__)
+
+CODES = {
+    400: ("BAD_REQUEST", "Bad request"),
+    401: ("UNAUTHORIZED_ERROR", "Unauthorized"),
+    403: ("FORBIDDEN_ERROR", "Forbidden"),
+    404: ("NOT_FOUND_ERROR", "Not found"),
+    405: ("METHOD_NOT_ALLOWED_ERROR", "Method not allowed"),
+    409: ("CONFLICT_ERROR", "Conflict"),
+    415: ("UNSUPPORTED_MEDIA_TYPE_ERROR", "Unsupported media type"),
+    422: ("UNPROCESSABLE_ENTITY_ERROR", "Unprocessable entity"),
+    429: ("TOO_MANY_REQUESTS_ERROR", "Too many requests"),
+    500: ("INTERNAL_SERVER_ERROR", "Internal server error"),
+    502: ("REMOTE_PROVIDER_ERROR", "Remote provider error"),
+}
+ORIGIN_GLUE = "glue"
+ORIGIN_PROVIDER = "remote-provider"
+
+
+class ApiError(exceptions.APIException):
+    """An error this API raises on purpose, with its status and a readable detail."""
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        status_code: int = 400,
+        origin: str = ORIGIN_GLUE,
+        cause: Any = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+        self.origin = origin
+        self.cause = cause
+
+
+class BadRequest(ApiError):
+    def __init__(self, detail: str, **kwargs: Any) -> None:
+        super().__init__(detail, status_code=400, **kwargs)
+
+
+class NotFound(ApiError):
+    def __init__(self, detail: str, **kwargs: Any) -> None:
+        super().__init__(detail, status_code=404, **kwargs)
+
+
+class Conflict(ApiError):
+    def __init__(self, detail: str, **kwargs: Any) -> None:
+        super().__init__(detail, status_code=409, **kwargs)
+
+
+def error_item(
+    *, status_code: int, detail: str, origin: str = ORIGIN_GLUE, cause: Any = None
+) -> dict[str, Any]:
+    code, title = CODES.get(status_code, CODES[400 if status_code < 500 else 500])
+    meta: dict[str, Any] = {"origin": origin}
+    if cause is not None:
+        meta["cause"] = cause
+    return {
+        "id": str(uuid.uuid4()),
+        "title": title,
+        "detail": detail,
+        "code": code,
+        "status": status_code,
+        "meta": meta,
+    }
+
+
+def error_body(**kwargs: Any) -> dict[str, Any]:
+    return {"errors": [error_item(**kwargs)]}
+
+
+def _flatten(detail: Any, prefix: str = "") -> list[str]:
+    """DRF's nested validation detail → `"record.email_addresses[0].email_address: ..."`."""
+    if isinstance(detail, Mapping):
+        lines = []
+        for key, value in detail.items():
+            if key == "non_field_errors":
+                name = prefix
+            elif str(key).isdigit():
+                name = f"{prefix}[{key}]"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            lines.extend(_flatten(value, name))
+        return lines
+    if isinstance(detail, list):
+        if all(isinstance(item, str) for item in detail):
+            return [f"{prefix}: {item}" if prefix else str(item) for item in detail]
+        lines = []
+        for index, item in enumerate(detail):
+            if item:  # DRF marks valid list items with an empty dict
+                lines.extend(_flatten(item, f"{prefix}[{index}]"))
+        return lines
+    return [f"{prefix}: {detail}" if prefix else str(detail)]
+
+
+def _provider_error(exc: ProviderError) -> tuple[int, str, Any]:
+    """A provider failure → (status, detail, cause). Its own 422 stays a 422."""
+    if isinstance(exc, RateLimited):
+        return 429, f"The provider's rate limit is spent; retry in {exc.retry_after:.0f}s.", None
+    if isinstance(exc, AuthRevoked):
+        return (
+            502,
+            "The customer's provider credentials no longer work: the customer must reconnect.",
+            exc.body,
+        )
+    if exc.status == 422:
+        return 422, f"The provider refused the record: {_provider_messages(exc.body)}", exc.body
+    if exc.status == 404:
+        return 404, "The provider has no such record.", exc.body
+    return 502, f"The provider failed: {exc}", exc.body
+
+
+def _provider_messages(body: Any) -> str:
+    """Salesloft's 422 body is `{"errors": {"field": ["message", ...]}}`; say it plainly."""
+    errors = body.get("errors") if isinstance(body, Mapping) else None
+    if isinstance(errors, Mapping):
+        parts = []
+        for field, messages in errors.items():
+            messages = messages if isinstance(messages, list) else [messages]
+            parts.append(f"{field} {', '.join(str(m) for m in messages)}")
+        return "; ".join(parts)
+    return str(body) if body else "validation failed"
+
+
+def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
+    """DRF's EXCEPTION_HANDLER: every failure → the envelope, never an HTML page."""
+    headers: dict[str, str] = {}
+    origin, cause = ORIGIN_GLUE, None
+    if isinstance(exc, ApiError):
+        status_code, detail = exc.status_code, str(exc.detail)
+        origin, cause = exc.origin, exc.cause
+    elif isinstance(exc, InvalidInput):
+        status_code, detail = 400, f"record.{exc.field}: {exc.message}"
+    elif isinstance(exc, ProviderError):
+        status_code, detail, cause = _provider_error(exc)
+        origin = ORIGIN_PROVIDER
+        if isinstance(exc, RateLimited):
+            headers["Retry-After"] = str(int(exc.retry_after))
+    elif isinstance(exc, ConnectorError):
+        status_code, detail = 502, str(exc)
+        origin = ORIGIN_PROVIDER
+    elif isinstance(exc, Http404):
+        status_code, detail = 404, str(exc) or "Not found."
+    elif isinstance(exc, PermissionDenied):
+        status_code, detail = 403, str(exc) or "Forbidden."
+    elif isinstance(exc, exceptions.ValidationError):
+        status_code, detail = 400, "; ".join(_flatten(exc.detail)) or "Invalid input."
+    elif isinstance(exc, exceptions.APIException):
+        status_code = exc.status_code
+        detail = "; ".join(_flatten(exc.detail))
+        if status_code == 401:
+            headers["WWW-Authenticate"] = "x-api-key"
+    else:
+        logger.exception("Unhandled API error in %s", context.get("view").__class__.__name__)
+        status_code, detail = 500, "Something went wrong on our side."
+    if status_code >= 500 and origin == ORIGIN_PROVIDER:
+        logger.warning("Provider error answered %s: %s", status_code, detail)
+    body = error_body(status_code=status_code, detail=detail, origin=origin, cause=cause)
+    return Response(body, status=status_code, headers=headers)
+
+
+def not_found_view(request, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Unknown paths under the API prefixes answer the envelope, not Django's HTML 404."""
+    detail = f"No API endpoint at {request.path}."
+    return JsonResponse(
+        error_body(status_code=status.HTTP_404_NOT_FOUND, detail=detail), status=404
+    )

@@ -1,0 +1,100 @@
+"""Reads of the synced record tables for the unified API. Every query starts from one
+connection: there is no function here that could return another customer's rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import connection as db
+from django.db.models import QuerySet
+
+from connectors.models import Connection
+from portal.api.errors import BadRequest, NotFound
+from syncs.models import RECORD_MODELS, EngagementRecord
+
+
+def record_model(*, object_name: str) -> type[EngagementRecord]:
+    try:
+        return RECORD_MODELS[object_name]
+    except KeyError:
+        known = ", ".join(RECORD_MODELS)
+        raise BadRequest(f"Unknown object {object_name!r}; known: {known}") from None
+
+
+def record_list(
+    *,
+    connection: Connection,
+    object_name: str,
+    modified_after: datetime | None = None,
+    include_deleted: bool = True,
+) -> QuerySet[EngagementRecord]:
+    """The connection's records of one object, filtered as the list endpoint asks."""
+    queryset = record_model(object_name=object_name).objects.filter(connection=connection)
+    if modified_after is not None:
+        queryset = queryset.filter(last_modified_at__gt=modified_after)
+    if not include_deleted:
+        queryset = queryset.filter(is_deleted=False)
+    return queryset
+
+
+def record_get(*, connection: Connection, object_name: str, remote_id: str) -> EngagementRecord:
+    model = record_model(object_name=object_name)
+    record = model.objects.filter(connection=connection, remote_id=remote_id).first()
+    if record is None:
+        singular = model._meta.verbose_name
+        raise NotFound(f"No {singular} with id {remote_id!r} for this customer.")
+    return record
+
+
+def _json_array_has(*, table: str, column: str, key: str, values: list[str]) -> tuple[str, list]:
+    """SQL: does the JSON array `column` hold an object whose `key` is one of `values`
+    (case-insensitively)? JSON containment differs per database, so both are spelled out."""
+    placeholders = ", ".join(["%s"] * len(values))
+    if db.vendor == "postgresql":
+        sql = (
+            f'EXISTS (SELECT 1 FROM jsonb_array_elements("{table}"."{column}") AS item '
+            f"WHERE lower(item->>'{key}') IN ({placeholders}))"
+        )
+    else:
+        sql = (
+            f'EXISTS (SELECT 1 FROM json_each("{table}"."{column}") AS item '
+            f"WHERE lower(json_extract(item.value, '$.{key}')) IN ({placeholders}))"
+        )
+    return sql, [value.lower() for value in values]
+
+
+def contact_search(*, connection: Connection, emails: Iterable[str]) -> QuerySet[EngagementRecord]:
+    """Contacts having any of `emails` (any type), compared case-insensitively."""
+    model = record_model(object_name="contacts")
+    emails = [email for email in emails if email]
+    queryset = model.objects.filter(connection=connection)
+    if not emails:
+        return queryset.none()
+    sql, params = _json_array_has(
+        table=model._meta.db_table, column="email_addresses", key="email_address", values=emails
+    )
+    return queryset.extra(where=[sql], params=params)  # noqa: S610 (no user text in the SQL)
+
+
+def account_search(
+    *, connection: Connection, name: str | None = None, domain: str | None = None
+) -> QuerySet[EngagementRecord]:
+    """Accounts whose name and/or domain equal the given ones (case-insensitive; AND)."""
+    queryset = record_model(object_name="accounts").objects.filter(connection=connection)
+    if name:
+        queryset = queryset.filter(name__iexact=name)
+    if domain:
+        queryset = queryset.filter(domain__iexact=domain)
+    return queryset
+
+
+def sequence_state_search(
+    *, connection: Connection, contact_id: str | None = None, sequence_id: str | None = None
+) -> QuerySet[EngagementRecord]:
+    queryset = record_model(object_name="sequence_states").objects.filter(connection=connection)
+    if contact_id:
+        queryset = queryset.filter(contact_id=contact_id)
+    if sequence_id:
+        queryset = queryset.filter(sequence_id=sequence_id)
+    return queryset
