@@ -18,6 +18,15 @@ from tests.factories import ConnectionFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def orm_broker(monkeypatch):
+    """Enqueued tasks land in the ORM queue table, whatever the configured broker."""
+    import django_q.tasks
+    from django_q.brokers.orm import ORM
+
+    monkeypatch.setattr(django_q.tasks, "get_broker", lambda *a, **k: ORM(list_key="glue-test"))
+
+
 def queued() -> list[tuple[str, tuple]]:
     tasks = [SignedPackage.loads(q.payload) for q in OrmQ.objects.order_by("id")]
     return [(t["func"], t["args"]) for t in tasks]
