@@ -1,0 +1,100 @@
+"""Reads on syncs and runs, for the admin, the API and the command line."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from connectors.base import COMMON_OBJECTS
+from connectors.models import Connection, Customer
+from syncs.models import Sync, SyncRun
+
+
+class NotFound(LookupError):
+    """A lookup by the caller's names found nothing; the message lists what exists."""
+
+
+def sync_list(
+    *,
+    customer_id: str | None = None,
+    provider_name: str | None = None,
+    object_name: str | None = None,
+) -> QuerySet[Sync]:
+    syncs = Sync.objects.select_related("connection__customer", "connection__provider")
+    if customer_id is not None:
+        syncs = syncs.filter(connection__customer__customer_id=customer_id)
+    if provider_name is not None:
+        syncs = syncs.filter(connection__provider__name=provider_name)
+    if object_name is not None:
+        syncs = syncs.filter(object_name=object_name)
+    return syncs
+
+
+def sync_run_list(
+    *,
+    customer_id: str | None = None,
+    provider_name: str | None = None,
+    object_name: str | None = None,
+    status: str | None = None,
+) -> QuerySet[SyncRun]:
+    runs = SyncRun.objects.select_related(
+        "sync__connection__customer", "sync__connection__provider"
+    )
+    if customer_id is not None:
+        runs = runs.filter(sync__connection__customer__customer_id=customer_id)
+    if provider_name is not None:
+        runs = runs.filter(sync__connection__provider__name=provider_name)
+    if object_name is not None:
+        runs = runs.filter(sync__object_name=object_name)
+    if status is not None:
+        runs = runs.filter(status=status)
+    return runs
+
+
+def sync_last_run(*, sync: Sync) -> SyncRun | None:
+    return SyncRun.objects.filter(sync=sync).order_by("-started_at", "-id").first()
+
+
+def connection_for_customer(*, customer_id: str, provider_name: str | None = None) -> Connection:
+    """The customer's connection (to `provider_name`, or its only one). `NotFound` says which
+    customers or providers exist."""
+    customer = Customer.objects.filter(customer_id=customer_id).first()
+    if customer is None:
+        known = list(Customer.objects.values_list("customer_id", flat=True)[:50])
+        raise NotFound(
+            f"Unknown customer {customer_id!r}; valid: {', '.join(known) or '(no customers yet)'}"
+        )
+    connections = Connection.objects.filter(customer=customer).select_related(
+        "customer", "provider"
+    )
+    names = sorted(c.provider.name for c in connections)
+    if provider_name is None and len(names) == 1:
+        return connections.get()
+    match = connections.filter(provider__name=provider_name).first() if provider_name else None
+    if match is None:
+        what = f"no {provider_name} connection" if provider_name else "several connections"
+        raise NotFound(
+            f"Customer {customer_id!r} has {what}; "
+            f"its providers: {', '.join(names) or '(none: connect it first)'}"
+        )
+    return match
+
+
+def syncs_for_objects(*, connection: Connection, object_names: list[str] | None) -> list[Sync]:
+    """The connection's syncs for `object_names` (all when None), parents first. `NotFound`
+    names the unknown object and the valid ones."""
+    syncs = {
+        s.object_name: s
+        for s in Sync.objects.filter(connection=connection).select_related(
+            "connection__customer", "connection__provider"
+        )
+    }
+    valid = [name for name in COMMON_OBJECTS if name in syncs]
+    if not valid:
+        raise NotFound(
+            f"{connection} has no syncs: save a sync config for {connection.provider.name} first"
+        )
+    for name in object_names or []:
+        if name not in syncs:
+            raise NotFound(f"Unknown object {name!r}; valid: {', '.join(valid)}")
+    wanted = object_names or valid
+    return [syncs[name] for name in COMMON_OBJECTS if name in wanted]
