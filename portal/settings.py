@@ -170,10 +170,25 @@ else:
     Q_CLUSTER["poll"] = 1
 
 # --- social-auth: used only to talk OAuth to providers, never to log people in ----------
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# A provider backend only answers social-auth's own authenticate() calls (it returns the
+# callback's redirect, never a user), so listing it here logs no one in.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "connectors.salesloft.oauth.SalesloftOAuth2",
+]
 SOCIAL_AUTH_JSONFIELD_ENABLED = True
 SOCIAL_AUTH_URL_NAMESPACE = "social"
 SOCIAL_AUTH_REDIRECT_IS_HTTPS = _public.scheme == "https"
+# Connecting saves a Connection and redirects: no Django user, no UserSocialAuth row.
+SOCIAL_AUTH_PIPELINE = ("connectors.pipeline.connection_save",)
+SOCIAL_AUTH_RAISE_EXCEPTIONS = True
+
+# --- Connectors: connect flow, rate budget, provider HTTP ---------------------------------
+OAUTH_STATE_MAX_AGE = int(os.environ.get("OAUTH_STATE_MAX_AGE", "600"))  # seconds
+CONNECTOR_RATE_LIMIT_PER_MINUTE = int(os.environ.get("CONNECTOR_RATE_LIMIT_PER_MINUTE", "600"))
+CONNECTOR_RATE_SYNC_RESERVE = float(os.environ.get("CONNECTOR_RATE_SYNC_RESERVE", "0.1"))
+CONNECTOR_RATE_WINDOW_MARGIN = float(os.environ.get("CONNECTOR_RATE_WINDOW_MARGIN", "1.0"))
+CONNECTOR_TOKEN_REFRESH_MARGIN = int(os.environ.get("CONNECTOR_TOKEN_REFRESH_MARGIN", "300"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
@@ -195,6 +210,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SequenceStepTypeEnum": "portal.api.serializers.records.STEP_TYPES",
         "ShareTypeEnum": "portal.api.serializers.records.SHARE_TYPES",
+        "ProviderNameEnum": "portal.api.serializers.mgmt.PROVIDER_NAMES",
     },
 }
 

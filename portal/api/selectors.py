@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 
 from connectors.models import Connection
 from portal.api.errors import BadRequest, NotFound
-from syncs.models import RECORD_MODELS, EngagementRecord
+from portal.api.params import datetime_parse
+from syncs.models import RECORD_MODELS, EngagementRecord, Sync, SyncRun
 
 
 def record_model(*, object_name: str) -> type[EngagementRecord]:
@@ -97,4 +98,81 @@ def sequence_state_search(
         queryset = queryset.filter(contact_id=contact_id)
     if sequence_id:
         queryset = queryset.filter(sequence_id=sequence_id)
+    return queryset
+
+
+# --- management reads ---------------------------------------------------------------------
+
+
+def syncs_list(
+    *,
+    customer_id: str | None = None,
+    provider_name: str | None = None,
+    object_type: str | None = None,
+    object_name: str | None = None,
+) -> QuerySet[Sync]:
+    """Syncs, filtered as `GET /mgmt/v2/syncs` asks. Glue syncs common objects only."""
+    queryset = Sync.objects.select_related(
+        "connection__customer", "connection__provider__sync_config"
+    ).order_by("pk")
+    if object_type and object_type != "common":
+        return queryset.none()
+    if customer_id:
+        queryset = queryset.filter(connection__customer__customer_id=customer_id)
+    if provider_name:
+        queryset = queryset.filter(connection__provider__name=provider_name)
+    if object_name:
+        queryset = queryset.filter(object_name=object_name)
+    return queryset
+
+
+def sync_get(*, connection: Connection, object_name: str) -> Sync:
+    sync = Sync.objects.filter(connection=connection, object_name=object_name).first()
+    if sync is None:
+        raise NotFound(f"This connection has no sync of {object_name!r}.")
+    return sync
+
+
+def _timestamp_filter(field: str, value: str, param: str) -> dict[str, datetime]:
+    """Supaglue's `>ISO` / `<ISO` filters."""
+    if not value or value[0] not in "<>":
+        raise BadRequest(f"{param}: start with > or < then an ISO 8601 date-time, got {value!r}")
+    when = datetime_parse(value[1:], name=param)
+    return {f"{field}__{'gt' if value[0] == '>' else 'lt'}": when}
+
+
+def sync_runs_list(
+    *,
+    customer_id: str | None = None,
+    provider_name: str | None = None,
+    object_type: str | None = None,
+    object_name: str | None = None,
+    status: str | None = None,
+    start_timestamp: str | None = None,
+    end_timestamp: str | None = None,
+) -> QuerySet[SyncRun]:
+    """Runs, newest first, filtered as `GET /mgmt/v2/sync-runs` asks."""
+    queryset = SyncRun.objects.select_related(
+        "sync__connection__customer", "sync__connection__provider"
+    ).order_by("-started_at", "-pk")
+    if object_type and object_type != "common":
+        return queryset.none()
+    if customer_id:
+        queryset = queryset.filter(sync__connection__customer__customer_id=customer_id)
+    if provider_name:
+        queryset = queryset.filter(sync__connection__provider__name=provider_name)
+    if object_name:
+        queryset = queryset.filter(sync__object_name=object_name)
+    if status:
+        wanted = status.strip().lower()
+        if wanted not in SyncRun.Status.values:
+            valid = ", ".join(s.upper() for s in SyncRun.Status.values)
+            raise BadRequest(f"status: must be one of {valid}, got {status!r}")
+        queryset = queryset.filter(status=wanted)
+    if start_timestamp:
+        queryset = queryset.filter(
+            **_timestamp_filter("started_at", start_timestamp, "start_timestamp")
+        )
+    if end_timestamp:
+        queryset = queryset.filter(**_timestamp_filter("ended_at", end_timestamp, "end_timestamp"))
     return queryset

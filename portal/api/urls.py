@@ -9,7 +9,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from connectors.base import COMMON_OBJECTS
-from portal.api import engagement
+from portal.api import actions, engagement, mgmt, mgmt_syncs
 from portal.api.errors import not_found_view
 from portal.api.schema import documented
 
@@ -30,6 +30,28 @@ for object_name in COMMON_OBJECTS:
         ),
     ]
 
+M = "mgmt/v2"
+mgmt_urls = [
+    path(f"{M}/customers", mgmt.CustomersView.as_view()),
+    path(f"{M}/customers/<str:customer_id>", mgmt.CustomerView.as_view()),
+    path(f"{M}/customers/<str:customer_id>/connections", mgmt.ConnectionsView.as_view()),
+    path(
+        f"{M}/customers/<str:customer_id>/connections/<str:provider_name>",
+        mgmt.ConnectionView.as_view(),
+    ),
+    path(f"{M}/providers", mgmt.ProvidersView.as_view()),
+    path(f"{M}/providers/<str:provider_id>", mgmt.ProviderView.as_view()),
+    path(f"{M}/sync_configs", mgmt_syncs.SyncConfigsView.as_view()),
+    path(f"{M}/sync_configs/<str:sync_config_id>", mgmt_syncs.SyncConfigView.as_view()),
+    path(f"{M}/syncs", mgmt_syncs.SyncsView.as_view()),
+    path(f"{M}/syncs/_pause", mgmt_syncs.SyncPauseView.as_view()),
+    path(f"{M}/syncs/_resume", mgmt_syncs.SyncResumeView.as_view()),
+    path(f"{M}/syncs/_trigger", mgmt_syncs.SyncTriggerView.as_view()),
+    path(f"{M}/sync-runs", mgmt_syncs.SyncRunsView.as_view()),
+]
+
+actions_urls = [path("actions/v2/passthrough", actions.PassthroughView.as_view())]
+
 schema_urls = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -38,6 +60,8 @@ schema_urls = [
 
 urlpatterns = [
     *engagement_urls,
+    *mgmt_urls,
+    *actions_urls,
     *schema_urls,
     re_path(r"^(?:engagement|mgmt|actions)/v2(?:/.*)?$", not_found_view),
 ]

@@ -1,0 +1,240 @@
+"""`/mgmt/v2/`: customers, their connections, providers and magic links.
+
+Shapes follow Supaglue's management API: these lists are plain JSON arrays, as Supaglue's
+were; the long lists (syncs, sync runs, in `mgmt_syncs.py`) are paginated.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from connectors.models import Connection, Customer, Provider
+from portal.api import mgmt_services
+from portal.api.auth import ApiView
+from portal.api.errors import NotFound
+from portal.api.schema import ERRORS, WRITE_ERRORS
+from portal.api.serializers.mgmt import (
+    ConnectionSerializer,
+    CustomerSerializer,
+    CustomerUpsertSerializer,
+    ProviderSerializer,
+    ProviderWriteSerializer,
+)
+
+CUSTOMERS = ["Customers"]
+CONNECTIONS = ["Connections"]
+PROVIDERS = ["Providers"]
+CUSTOMER_ID = OpenApiParameter(
+    "customer_id", str, OpenApiParameter.PATH, description="Your own id for the customer."
+)
+PROVIDER_NAME = OpenApiParameter("provider_name", str, OpenApiParameter.PATH)
+PROVIDER_ID = OpenApiParameter(
+    "provider_id", str, OpenApiParameter.PATH, description="The provider's id or its name."
+)
+
+
+def customer_get(customer_id: str) -> Customer:
+    customer = Customer.objects.filter(customer_id=customer_id).first()
+    if customer is None:
+        raise NotFound(f"No customer {customer_id!r}.")
+    return customer
+
+
+class CustomersView(ApiView):
+    @extend_schema(
+        operation_id="getCustomers",
+        summary="List customers",
+        tags=CUSTOMERS,
+        responses={200: CustomerSerializer(many=True), **ERRORS},
+    )
+    def get(self, request) -> Response:
+        return Response(CustomerSerializer(Customer.objects.all(), many=True).data)
+
+    @extend_schema(
+        operation_id="upsertCustomer",
+        summary="Upsert customer",
+        description="Creates the customer, or updates its name and email.",
+        tags=CUSTOMERS,
+        request=CustomerUpsertSerializer,
+        responses={200: CustomerSerializer, **ERRORS},
+        examples=[
+            OpenApiExample(
+                "upsert",
+                value={"customer_id": "acme-42", "name": "Acme", "email": "ops@acme.example"},
+                request_only=True,
+            )
+        ],
+    )
+    def put(self, request) -> Response:
+        serializer = CustomerUpsertSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        customer = mgmt_services.customer_upsert(**serializer.validated_data)
+        return Response(CustomerSerializer(customer).data)
+
+
+class CustomerView(ApiView):
+    @extend_schema(
+        operation_id="getCustomer",
+        summary="Get customer",
+        tags=CUSTOMERS,
+        parameters=[CUSTOMER_ID],
+        responses={200: CustomerSerializer, **ERRORS},
+    )
+    def get(self, request, customer_id: str) -> Response:
+        return Response(CustomerSerializer(customer_get(customer_id)).data)
+
+    @extend_schema(
+        operation_id="deleteCustomer",
+        summary="Delete customer",
+        description="Deletes the customer with its connections, syncs and synced records.",
+        tags=CUSTOMERS,
+        parameters=[CUSTOMER_ID],
+        responses={200: CustomerSerializer, **ERRORS},
+    )
+    def delete(self, request, customer_id: str) -> Response:
+        customer = customer_get(customer_id)
+        data = CustomerSerializer(customer).data
+        mgmt_services.customer_delete(customer=customer)
+        return Response(data)
+
+
+def _connections(customer_id: str):
+    customer = customer_get(customer_id)
+    return Connection.objects.filter(customer=customer).select_related("customer", "provider")
+
+
+class ConnectionsView(ApiView):
+    @extend_schema(
+        operation_id="getConnections",
+        summary="List connections",
+        tags=CONNECTIONS,
+        parameters=[CUSTOMER_ID],
+        responses={200: ConnectionSerializer(many=True), **ERRORS},
+    )
+    def get(self, request, customer_id: str) -> Response:
+        return Response(ConnectionSerializer(_connections(customer_id), many=True).data)
+
+
+class ConnectionView(ApiView):
+    def connection(self, customer_id: str, provider_name: str) -> Connection:
+        connection = _connections(customer_id).filter(provider__name=provider_name).first()
+        if connection is None:
+            raise NotFound(f"Customer {customer_id!r} has no {provider_name!r} connection.")
+        return connection
+
+    @extend_schema(
+        operation_id="getConnection",
+        summary="Get connection",
+        tags=CONNECTIONS,
+        parameters=[CUSTOMER_ID, PROVIDER_NAME],
+        responses={200: ConnectionSerializer, **ERRORS},
+    )
+    def get(self, request, customer_id: str, provider_name: str) -> Response:
+        return Response(ConnectionSerializer(self.connection(customer_id, provider_name)).data)
+
+    @extend_schema(
+        operation_id="deleteConnection",
+        summary="Delete connection",
+        description="Disconnects the customer (revoking the token where the provider can) and "
+        "deletes the connection with its syncs and synced records.",
+        tags=CONNECTIONS,
+        parameters=[CUSTOMER_ID, PROVIDER_NAME],
+        responses={204: None, **WRITE_ERRORS},
+    )
+    def delete(self, request, customer_id: str, provider_name: str) -> Response:
+        connection = self.connection(customer_id, provider_name)
+        mgmt_services.connection_delete(connection=connection)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+PROVIDER_EXAMPLE = OpenApiExample(
+    "provider",
+    value={
+        "name": "salesloft",
+        "category": "engagement",
+        "auth_type": "oauth2",
+        "config": {
+            "oauth": {
+                "oauth_scopes": [],
+                "credentials": {"oauth_client_id": "abc123", "oauth_client_secret": "s3cret"},
+            }
+        },
+    },
+    request_only=True,
+)
+
+
+def provider_get(provider_id: str) -> Provider:
+    lookup = {"pk": provider_id} if provider_id.isdigit() else {"name": provider_id}
+    return get_object_or_404(Provider, **lookup)
+
+
+class ProvidersView(ApiView):
+    @extend_schema(
+        operation_id="getProviders",
+        summary="List providers",
+        description="Client secrets are never returned; `has_client_secret` says if one is set.",
+        tags=PROVIDERS,
+        responses={200: ProviderSerializer(many=True), **ERRORS},
+    )
+    def get(self, request) -> Response:
+        return Response(ProviderSerializer(Provider.objects.all(), many=True).data)
+
+    @extend_schema(
+        operation_id="createProvider",
+        summary="Create provider",
+        description="The OAuth app at the provider. Endpoints default to the real provider's.",
+        tags=PROVIDERS,
+        request=ProviderWriteSerializer,
+        responses={201: ProviderSerializer, **WRITE_ERRORS},
+        examples=[PROVIDER_EXAMPLE],
+    )
+    def post(self, request) -> Response:
+        serializer = ProviderWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        provider = mgmt_services.provider_write(provider=None, data=serializer.validated_data)
+        return Response(ProviderSerializer(provider).data, status=status.HTTP_201_CREATED)
+
+
+class ProviderView(ApiView):
+    @extend_schema(
+        operation_id="getProvider",
+        summary="Get provider",
+        tags=PROVIDERS,
+        parameters=[PROVIDER_ID],
+        responses={200: ProviderSerializer, **ERRORS},
+    )
+    def get(self, request, provider_id: str) -> Response:
+        return Response(ProviderSerializer(provider_get(provider_id)).data)
+
+    @extend_schema(
+        operation_id="updateProvider",
+        summary="Update provider",
+        description="A blank or absent `oauth_client_secret` keeps the stored secret.",
+        tags=PROVIDERS,
+        parameters=[PROVIDER_ID],
+        request=ProviderWriteSerializer,
+        responses={200: ProviderSerializer, **WRITE_ERRORS},
+        examples=[PROVIDER_EXAMPLE],
+    )
+    def put(self, request, provider_id: str) -> Response:
+        provider = provider_get(provider_id)
+        serializer = ProviderWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        provider = mgmt_services.provider_write(provider=provider, data=serializer.validated_data)
+        return Response(ProviderSerializer(provider).data)
+
+    @extend_schema(
+        operation_id="deleteProvider",
+        summary="Delete provider",
+        description="Refused (409) while customers are connected through it.",
+        tags=PROVIDERS,
+        parameters=[PROVIDER_ID],
+        responses={204: None, **WRITE_ERRORS},
+    )
+    def delete(self, request, provider_id: str) -> Response:
+        mgmt_services.provider_delete(provider=provider_get(provider_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)

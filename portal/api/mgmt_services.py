@@ -1,0 +1,124 @@
+"""Management writes behind `/mgmt/v2/`: thin over `connectors.services` and `syncs.services`,
+turning their validation errors into the API's 400/409."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from connectors import services as connector_services
+from connectors.models import Connection, Customer, Provider
+from portal.api.errors import BadRequest, Conflict
+from syncs import services as sync_services
+from syncs.models import SyncConfig
+
+
+def _bad_request(exc: ValidationError) -> BadRequest:
+    if hasattr(exc, "message_dict"):
+        detail = "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items()
+        )
+    else:
+        detail = " ".join(exc.messages)
+    return BadRequest(detail)
+
+
+def customer_upsert(*, customer_id: str, name: str, email: str) -> Customer:
+    try:
+        return connector_services.customer_upsert(customer_id=customer_id, name=name, email=email)
+    except ValidationError as exc:
+        raise _bad_request(exc) from None
+
+
+def customer_delete(*, customer: Customer) -> None:
+    """Delete a customer with its connections, syncs and synced records."""
+    customer.delete()
+
+
+def connection_delete(*, connection: Connection) -> None:
+    """Disconnect (revoking at the provider where it can) and delete the connection."""
+    disconnect = getattr(connector_services, "connection_disconnect", None)
+    if disconnect is not None:
+        disconnect(connection=connection)
+    else:
+        connection.delete()
+
+
+def provider_write(*, provider: Provider | None, data: dict[str, Any]) -> Provider:
+    """Create (`provider` None) or update a provider from a Supaglue-shaped body. The client
+    secret is write-only: blank or absent keeps the stored one."""
+    name = data["name"]
+    if provider is None:
+        if Provider.objects.filter(name=name).exists():
+            raise Conflict(f"A {name!r} provider exists already; PUT /providers/{name} updates it.")
+        provider = Provider(**connector_services.provider_defaults(name=name))
+    elif provider.name != name:
+        raise BadRequest(f"name: a provider cannot be renamed ({provider.name!r} → {name!r})")
+    oauth = data["config"]["oauth"]
+    fields: dict[str, Any] = {
+        "auth_type": data.get("auth_type", provider.auth_type),
+        "client_id": oauth["credentials"].get("oauth_client_id", ""),
+    }
+    if "oauth_scopes" in oauth:
+        fields["scopes"] = " ".join(oauth["oauth_scopes"])
+    for url in ("authorize_url", "token_url", "api_base_url"):
+        if data.get(url):
+            fields[url] = data[url]
+    try:
+        return connector_services.provider_save(
+            provider=provider,
+            client_secret=oauth["credentials"].get("oauth_client_secret") or None,
+            fields=fields,
+        )
+    except ValidationError as exc:
+        raise _bad_request(exc) from None
+
+
+def provider_delete(*, provider: Provider) -> None:
+    try:
+        with transaction.atomic():
+            provider.delete()
+    except ProtectedError:
+        raise Conflict(
+            f"The {provider.name!r} provider still has connections; delete them first."
+        ) from None
+
+
+def sync_config_write(*, config: SyncConfig | None, data: dict[str, Any]) -> SyncConfig:
+    """Create (`config` None) or update a provider's sync config from a Supaglue-shaped body."""
+    from portal.api.serializers.mgmt import STRATEGY_FROM_WIRE
+
+    provider = Provider.objects.filter(name=data["provider_name"]).first()
+    if provider is None:
+        raise BadRequest(f"provider_name: no {data['provider_name']!r} provider; create it first")
+    existing = SyncConfig.objects.filter(provider=provider).first()
+    if config is None and existing is not None:
+        raise Conflict(f"{provider.name!r} has a sync config (id {existing.pk}); PUT updates it.")
+    if config is not None and existing is not None and existing.pk != config.pk:
+        raise Conflict(f"{provider.name!r} already has another sync config (id {existing.pk}).")
+    body = data["config"]
+    default = body["default_config"]
+    fields: dict[str, Any] = {
+        "period_ms": default["period_ms"],
+        "strategy": STRATEGY_FROM_WIRE[default["strategy"]],
+    }
+    for key in ("full_sync_every_n_incrementals", "auto_start_on_connection"):
+        if key in default:
+            fields[key] = default[key]
+    if "common_objects" in body:
+        fields["common_objects"] = [item["object"] for item in body["common_objects"]]
+    if "object_overrides" in body:
+        fields["object_overrides"] = body["object_overrides"]
+    try:
+        if config is not None and config.provider_id != provider.pk:
+            raise BadRequest("provider_name: a sync config cannot move to another provider")
+        return sync_services.sync_config_save(provider=provider, fields=fields)
+    except ValidationError as exc:
+        raise _bad_request(exc) from None
+
+
+def sync_config_delete(*, config: SyncConfig) -> None:
+    sync_services.sync_config_delete(config=config)

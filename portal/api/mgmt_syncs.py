@@ -1,0 +1,274 @@
+"""`/mgmt/v2/`: sync configs, syncs (with `_pause`, `_resume`, `_trigger`) and sync runs."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from portal.api import mgmt_services, selectors
+from portal.api.auth import CONNECTION_HEADERS, ApiView, ConnectionScopedView
+from portal.api.errors import NotFound
+from portal.api.pagination import offset_page, page_size_parse
+from portal.api.params import CURSOR, PAGE_SIZE
+from portal.api.schema import ERRORS, WRITE_ERRORS
+from portal.api.serializers.mgmt import (
+    SyncActionSerializer,
+    SyncConfigSerializer,
+    SyncConfigWriteSerializer,
+    SyncRunSerializer,
+    SyncSerializer,
+    paginated,
+)
+from syncs import services as sync_services
+from syncs.models import SyncConfig
+
+SYNC_CONFIGS, SYNCS, SYNC_RUNS = ["SyncConfigs"], ["Syncs"], ["SyncRuns"]
+SYNC_CONFIG_ID = OpenApiParameter("sync_config_id", str, OpenApiParameter.PATH)
+SYNC_CONFIG_EXAMPLE = OpenApiExample(
+    "config",
+    value={
+        "provider_name": "salesloft",
+        "config": {
+            "default_config": {"period_ms": 3600000, "strategy": "full then incremental"},
+            "common_objects": [{"object": "contacts"}, {"object": "accounts"}],
+        },
+    },
+    request_only=True,
+)
+
+
+def _filter(name: str, description: str, **kwargs) -> OpenApiParameter:
+    return OpenApiParameter(name, str, description=description, **kwargs)
+
+
+def sync_config_get(sync_config_id: str) -> SyncConfig:
+    config = (
+        SyncConfig.objects.select_related("provider").filter(pk=sync_config_id).first()
+        if sync_config_id.isdigit()
+        else None
+    )
+    if config is None:
+        raise NotFound(f"No sync config {sync_config_id!r}.")
+    return config
+
+
+class SyncConfigsView(ApiView):
+    @extend_schema(
+        operation_id="getSyncConfigs",
+        summary="List sync configs",
+        tags=SYNC_CONFIGS,
+        responses={200: SyncConfigSerializer(many=True), **ERRORS},
+    )
+    def get(self, request) -> Response:
+        configs = SyncConfig.objects.select_related("provider").order_by("pk")
+        return Response(SyncConfigSerializer(configs, many=True).data)
+
+    @extend_schema(
+        operation_id="createSyncConfig",
+        summary="Create sync config",
+        description="One per provider; every connection to it gets a sync per common object.",
+        tags=SYNC_CONFIGS,
+        request=SyncConfigWriteSerializer,
+        responses={201: SyncConfigSerializer, **WRITE_ERRORS},
+        examples=[SYNC_CONFIG_EXAMPLE],
+    )
+    def post(self, request) -> Response:
+        serializer = SyncConfigWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        config = mgmt_services.sync_config_write(config=None, data=serializer.validated_data)
+        return Response(SyncConfigSerializer(config).data, status=status.HTTP_201_CREATED)
+
+
+class SyncConfigView(ApiView):
+    @extend_schema(
+        operation_id="getSyncConfig",
+        summary="Get sync config",
+        tags=SYNC_CONFIGS,
+        parameters=[SYNC_CONFIG_ID],
+        responses={200: SyncConfigSerializer, **ERRORS},
+    )
+    def get(self, request, sync_config_id: str) -> Response:
+        return Response(SyncConfigSerializer(sync_config_get(sync_config_id)).data)
+
+    @extend_schema(
+        operation_id="updateSyncConfig",
+        summary="Update sync config",
+        tags=SYNC_CONFIGS,
+        parameters=[SYNC_CONFIG_ID],
+        request=SyncConfigWriteSerializer,
+        responses={200: SyncConfigSerializer, **WRITE_ERRORS},
+        examples=[SYNC_CONFIG_EXAMPLE],
+    )
+    def put(self, request, sync_config_id: str) -> Response:
+        config = sync_config_get(sync_config_id)
+        serializer = SyncConfigWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        config = mgmt_services.sync_config_write(config=config, data=serializer.validated_data)
+        return Response(SyncConfigSerializer(config).data)
+
+    @extend_schema(
+        operation_id="deleteSyncConfig",
+        summary="Delete sync config",
+        description="Deletes the config and its syncs; synced records stay.",
+        tags=SYNC_CONFIGS,
+        parameters=[SYNC_CONFIG_ID],
+        responses={204: None, **ERRORS},
+    )
+    def delete(self, request, sync_config_id: str) -> Response:
+        mgmt_services.sync_config_delete(config=sync_config_get(sync_config_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+LIST_FILTERS = [
+    PAGE_SIZE,
+    CURSOR,
+    _filter("customer_id", "Only this customer's."),
+    _filter("provider_name", "Only this provider's."),
+    _filter(
+        "object_type", "Glue syncs common objects only.", enum=["common", "standard", "custom"]
+    ),
+    _filter("object", "Only this object (e.g. contacts)."),
+]
+
+
+class SyncsView(ApiView):
+    @extend_schema(
+        operation_id="getSyncs",
+        summary="List syncs",
+        tags=SYNCS,
+        parameters=LIST_FILTERS,
+        responses={200: paginated("PaginatedSyncList", SyncSerializer), **ERRORS},
+    )
+    def get(self, request) -> Response:
+        query = request.query_params
+        queryset = selectors.syncs_list(
+            customer_id=query.get("customer_id"),
+            provider_name=query.get("provider_name"),
+            object_type=query.get("object_type"),
+            object_name=query.get("object"),
+        )
+        page = offset_page(
+            queryset, cursor=query.get("cursor"), page_size=page_size_parse(query.get("page_size"))
+        )
+        return Response(
+            {
+                "next": page.next,
+                "previous": page.previous,
+                "results": SyncSerializer(page.rows, many=True).data,
+                "total_count": page.total_count,
+            }
+        )
+
+
+def _sync_action(action: str, summary: str, description: str):
+    return extend_schema(
+        operation_id=f"{action}Sync",
+        summary=summary,
+        description=description,
+        tags=SYNCS,
+        parameters=CONNECTION_HEADERS,
+        request=SyncActionSerializer,
+        responses={200: SyncSerializer, **ERRORS},
+        examples=[
+            OpenApiExample(
+                action,
+                value={"object_type": "common", "object": "contacts"}
+                | ({"perform_full_refresh": True} if action == "trigger" else {}),
+                request_only=True,
+            )
+        ],
+    )
+
+
+class SyncActionView(ConnectionScopedView):
+    action = ""
+
+    def post(self, request) -> Response:
+        serializer = SyncActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        body = serializer.validated_data
+        sync = selectors.sync_get(connection=self.connection, object_name=body["object"])
+        if self.action == "pause":
+            sync = sync_services.sync_pause(sync, reason="Paused through the API")
+        elif self.action == "resume":
+            sync = sync_services.sync_resume(sync)
+        else:
+            sync = sync_services.sync_trigger(sync, full_refresh=body["perform_full_refresh"])
+        return Response(SyncSerializer(sync).data)
+
+
+class SyncPauseView(SyncActionView):
+    action = "pause"
+
+    @_sync_action("pause", "Pause sync", "Stops scheduling the sync; a running run finishes.")
+    def post(self, request) -> Response:
+        return super().post(request)
+
+
+class SyncResumeView(SyncActionView):
+    action = "resume"
+
+    @_sync_action("resume", "Resume sync", "Schedules the sync again, due now.")
+    def post(self, request) -> Response:
+        return super().post(request)
+
+
+class SyncTriggerView(SyncActionView):
+    action = "trigger"
+
+    @_sync_action(
+        "trigger",
+        "Trigger sync",
+        "Runs the sync as soon as a worker is free (also when paused); "
+        "`perform_full_refresh` makes it a full run.",
+    )
+    def post(self, request) -> Response:
+        return super().post(request)
+
+
+class SyncRunsView(ApiView):
+    @extend_schema(
+        operation_id="listSyncRuns",
+        summary="List sync runs",
+        description="Newest first.",
+        tags=SYNC_RUNS,
+        parameters=[
+            *LIST_FILTERS,
+            _filter("status", "SUCCESS, IN_PROGRESS or FAILURE (case-insensitive)."),
+            OpenApiParameter(
+                "start_timestamp",
+                OpenApiTypes.STR,
+                description="`>` or `<` then an ISO 8601 date-time, e.g. `>2024-01-06T03:24:53Z`.",
+            ),
+            OpenApiParameter(
+                "end_timestamp",
+                OpenApiTypes.STR,
+                description="`>` or `<` then an ISO 8601 date-time.",
+            ),
+        ],
+        responses={200: paginated("PaginatedSyncRunList", SyncRunSerializer), **ERRORS},
+    )
+    def get(self, request) -> Response:
+        query = request.query_params
+        queryset = selectors.sync_runs_list(
+            customer_id=query.get("customer_id"),
+            provider_name=query.get("provider_name"),
+            object_type=query.get("object_type"),
+            object_name=query.get("object"),
+            status=query.get("status"),
+            start_timestamp=query.get("start_timestamp"),
+            end_timestamp=query.get("end_timestamp"),
+        )
+        page = offset_page(
+            queryset, cursor=query.get("cursor"), page_size=page_size_parse(query.get("page_size"))
+        )
+        return Response(
+            {
+                "next": page.next,
+                "previous": page.previous,
+                "results": SyncRunSerializer(page.rows, many=True).data,
+                "total_count": page.total_count,
+            }
+        )
