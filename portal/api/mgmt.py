@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import status
 from rest_framework.response import Response
 
-from connectors.models import Connection, Customer, Provider
+from connectors.models import Connection, Customer, MagicLink, Provider
 from portal.api import mgmt_services
 from portal.api.auth import ApiView
 from portal.api.errors import NotFound
@@ -20,6 +20,8 @@ from portal.api.serializers.mgmt import (
     ConnectionSerializer,
     CustomerSerializer,
     CustomerUpsertSerializer,
+    MagicLinkCreateSerializer,
+    MagicLinkSerializer,
     ProviderSerializer,
     ProviderWriteSerializer,
 )
@@ -237,4 +239,64 @@ class ProviderView(ApiView):
     )
     def delete(self, request, provider_id: str) -> Response:
         mgmt_services.provider_delete(provider=provider_get(provider_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+MAGIC_LINKS = ["Magic Links"]
+
+
+class MagicLinksView(ApiView):
+    @extend_schema(
+        operation_id="getMagicLinks",
+        summary="List magic links",
+        tags=MAGIC_LINKS,
+        responses={200: MagicLinkSerializer(many=True), **ERRORS},
+    )
+    def get(self, request) -> Response:
+        links = MagicLink.objects.select_related("customer", "provider")
+        return Response(MagicLinkSerializer(links, many=True).data)
+
+    @extend_schema(
+        operation_id="createMagicLink",
+        summary="Create magic link",
+        description="A single-use, expiring link that lets the customer connect their account. "
+        "The customer is created if it is new; `return_url` must be on an allowed host.",
+        tags=MAGIC_LINKS,
+        request=MagicLinkCreateSerializer,
+        responses={201: MagicLinkSerializer, **ERRORS},
+        examples=[
+            OpenApiExample(
+                "link",
+                value={
+                    "customer_id": "acme-42",
+                    "provider_name": "salesloft",
+                    "return_url": "http://127.0.0.1:8000/",
+                    "expiration_secs": 86400,
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request) -> Response:
+        serializer = MagicLinkCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        link = mgmt_services.magic_link_create(**serializer.validated_data)
+        return Response(MagicLinkSerializer(link).data, status=status.HTTP_201_CREATED)
+
+
+class MagicLinkView(ApiView):
+    @extend_schema(
+        operation_id="deleteMagicLink",
+        summary="Delete magic link",
+        tags=MAGIC_LINKS,
+        parameters=[OpenApiParameter("magic_link_id", str, OpenApiParameter.PATH)],
+        responses={204: None, **ERRORS},
+    )
+    def delete(self, request, magic_link_id: str) -> Response:
+        link = (
+            MagicLink.objects.filter(pk=magic_link_id).first() if magic_link_id.isdigit() else None
+        )
+        if link is None:
+            raise NotFound(f"No magic link {magic_link_id!r}.")
+        mgmt_services.magic_link_delete(link=link)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,15 +3,20 @@ turning their validation errors into the API's 400/409."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
 from connectors import services as connector_services
-from connectors.models import Connection, Customer, Provider
+from connectors.models import Connection, Customer, MagicLink, Provider
 from portal.api.errors import BadRequest, Conflict
+from portal.api.serializers.mgmt import STRATEGY_FROM_WIRE
 from syncs import services as sync_services
 from syncs.models import SyncConfig
 
@@ -89,8 +94,6 @@ def provider_delete(*, provider: Provider) -> None:
 
 def sync_config_write(*, config: SyncConfig | None, data: dict[str, Any]) -> SyncConfig:
     """Create (`config` None) or update a provider's sync config from a Supaglue-shaped body."""
-    from portal.api.serializers.mgmt import STRATEGY_FROM_WIRE
-
     provider = Provider.objects.filter(name=data["provider_name"]).first()
     if provider is None:
         raise BadRequest(f"provider_name: no {data['provider_name']!r} provider; create it first")
@@ -122,3 +125,30 @@ def sync_config_write(*, config: SyncConfig | None, data: dict[str, Any]) -> Syn
 
 def sync_config_delete(*, config: SyncConfig) -> None:
     sync_services.sync_config_delete(config=config)
+
+
+def magic_link_create(
+    *, customer_id: str, provider_name: str, return_url: str, expiration_secs: int
+) -> MagicLink:
+    """A single-use connect link for `customer_id` (created if new) to `provider_name`.
+    The return URL must be on an allowed host (OAUTH_RETURN_URL_HOSTS): no open redirect."""
+    provider = Provider.objects.filter(name=provider_name).first()
+    if provider is None:
+        raise BadRequest(f"provider_name: no {provider_name!r} provider; create it first")
+    host = urlsplit(return_url).hostname or ""
+    if host not in settings.OAUTH_RETURN_URL_HOSTS:
+        allowed = ", ".join(settings.OAUTH_RETURN_URL_HOSTS)
+        raise BadRequest(f"return_url: host {host!r} is not allowed (allowed: {allowed})")
+    customer = Customer.objects.filter(customer_id=customer_id).first() or customer_upsert(
+        customer_id=customer_id, name="", email=""
+    )
+    return MagicLink.objects.create(
+        customer=customer,
+        provider=provider,
+        return_url=return_url,
+        expires_at=timezone.now() + timedelta(seconds=expiration_secs),
+    )
+
+
+def magic_link_delete(*, link: MagicLink) -> None:
+    link.delete()

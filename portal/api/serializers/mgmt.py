@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from connectors.models import AuthType, Connection, Customer, Provider
+from connectors.models import AuthType, Connection, Customer, MagicLink, Provider
 from connectors.registry import PROVIDERS
 from syncs.models import Strategy, Sync, SyncConfig, SyncRun
 
@@ -249,6 +249,33 @@ class SyncRunSerializer(serializers.Serializer):
 
     def get_object_type(self, run: SyncRun) -> str:
         return "common"
+
+
+class MagicLinkSerializer(serializers.Serializer):
+    id = serializers.CharField(source="pk")
+    status = serializers.SerializerMethodField(help_text="new, opened, used or expired.")
+    application_id = serializers.SerializerMethodField()
+    customer_id = serializers.CharField(source="customer.customer_id")
+    provider_id = serializers.CharField(source="provider.pk")
+    provider_name = serializers.CharField(source="provider.name")
+    url = serializers.CharField(help_text="Send this to the customer; it works once.")
+    return_url = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+    def get_status(self, link: MagicLink) -> str:
+        if link.status != MagicLink.Status.USED and link.is_expired:
+            return "expired"
+        return link.status
+
+    def get_application_id(self, link: MagicLink) -> str:
+        return APPLICATION_ID
+
+
+class MagicLinkCreateSerializer(serializers.Serializer):
+    customer_id = serializers.CharField(max_length=255)
+    provider_name = serializers.ChoiceField(choices=PROVIDER_NAMES)
+    return_url = serializers.URLField(help_text="Where the customer lands after connecting.")
+    expiration_secs = serializers.IntegerField(min_value=60, max_value=30 * 24 * 3600)
 
 
 def paginated(name: str, item: type[serializers.Serializer]) -> type[serializers.Serializer]:
