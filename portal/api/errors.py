@@ -158,7 +158,9 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
         status_code, detail = exc.status_code, str(exc.detail)
         origin, cause = exc.origin, exc.cause
     elif isinstance(exc, InvalidInput):
-        status_code, detail = 400, f"record.{exc.field}: {exc.message}"
+        # Unified writes name fields inside the body's `record`; other calls, top-level ones.
+        prefix = "record." if getattr(context.get("view"), "object_name", "") else ""
+        status_code, detail = 400, f"{prefix}{exc.field}: {exc.message}"
     elif isinstance(exc, ProviderError):
         status_code, detail, cause = _provider_error(exc)
         origin = ORIGIN_PROVIDER

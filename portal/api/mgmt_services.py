@@ -3,15 +3,11 @@ turning their validation errors into the API's 400/409."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.utils import timezone
 
 from connectors import services as connector_services
 from connectors.models import Connection, Customer, MagicLink, Provider
@@ -44,12 +40,10 @@ def customer_delete(*, customer: Customer) -> None:
 
 
 def connection_delete(*, connection: Connection) -> None:
-    """Disconnect (revoking at the provider where it can) and delete the connection."""
-    disconnect = getattr(connector_services, "connection_disconnect", None)
-    if disconnect is not None:
-        disconnect(connection=connection)
-    else:
-        connection.delete()
+    """Disconnect (credentials wiped, its syncs told) and delete the connection, as
+    Supaglue did: its syncs and synced records go with it."""
+    connector_services.connection_disconnect(connection=connection)
+    connection.delete()
 
 
 def provider_write(*, provider: Provider | None, data: dict[str, Any]) -> Provider:
@@ -130,24 +124,20 @@ def sync_config_delete(*, config: SyncConfig) -> None:
 def magic_link_create(
     *, customer_id: str, provider_name: str, return_url: str, expiration_secs: int
 ) -> MagicLink:
-    """A single-use connect link for `customer_id` (created if new) to `provider_name`.
-    The return URL must be on an allowed host (OAUTH_RETURN_URL_HOSTS): no open redirect."""
-    provider = Provider.objects.filter(name=provider_name).first()
-    if provider is None:
+    """A single-use connect link for `customer_id` (created if new) to `provider_name`;
+    the return URL must be on an allowed host (no open redirect)."""
+    if not Provider.objects.filter(name=provider_name).exists():
         raise BadRequest(f"provider_name: no {provider_name!r} provider; create it first")
-    host = urlsplit(return_url).hostname or ""
-    if host not in settings.OAUTH_RETURN_URL_HOSTS:
-        allowed = ", ".join(settings.OAUTH_RETURN_URL_HOSTS)
-        raise BadRequest(f"return_url: host {host!r} is not allowed (allowed: {allowed})")
-    customer = Customer.objects.filter(customer_id=customer_id).first() or customer_upsert(
-        customer_id=customer_id, name="", email=""
-    )
-    return MagicLink.objects.create(
-        customer=customer,
-        provider=provider,
-        return_url=return_url,
-        expires_at=timezone.now() + timedelta(seconds=expiration_secs),
-    )
+    with transaction.atomic():
+        customer = Customer.objects.filter(customer_id=customer_id).first() or customer_upsert(
+            customer_id=customer_id, name="", email=""
+        )
+        return connector_services.magic_link_create(
+            customer=customer,
+            provider_name=provider_name,
+            return_url=return_url,
+            expiration_secs=expiration_secs,
+        )
 
 
 def magic_link_delete(*, link: MagicLink) -> None:

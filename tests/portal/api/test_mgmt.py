@@ -110,6 +110,7 @@ def _provider_body(**overrides):
 
 
 def test_provider_lifecycle_never_returns_the_secret(api):
+    Connection.objects.all().delete()
     Provider.objects.all().delete()
     created = api.post("/mgmt/v2/providers", _provider_body())
     assert created.status_code == 201, created.json()
