@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -107,3 +110,88 @@ class Connection(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class MagicLink(models.Model):
+    """A single-use, expiring link that lands a customer on a page with a Connect button.
+
+    The token is the link's only secret; it lets its holder connect an account to this
+    customer once, so it is random (256 bits), expires, and is spent on use.
+    """
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        OPENED = "opened", "Opened"
+        USED = "used", "Used"
+
+    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="magic_links")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="magic_links")
+    return_url = models.URLField(max_length=2000)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.provider} · {self.status}"
+
+    @property
+    def url(self) -> str:
+        return f"{settings.PUBLIC_URL}/links/{self.token}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+class OAuthState(models.Model):
+    """One pending OAuth connect flow, named by the signed `state` sent to the provider.
+
+    It remembers who is connecting and where to send them back, so the callback needs no
+    browser session; `used_at` makes the state single-use. The customer is created only
+    when the flow succeeds, so an abandoned flow leaves nothing behind but this row.
+    """
+
+    nonce = models.CharField(max_length=64, unique=True)
+    customer_id = models.CharField("customer ID", max_length=255)
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    return_url = models.URLField(max_length=2000)
+    magic_link = models.ForeignKey(
+        MagicLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} · {self.provider_id} · {self.nonce[:6]}…"
+
+
+class RateBudget(models.Model):
+    """The shared rate budget of one provider account (see connectors/ratelimit.py); used
+    when Redis is not configured."""
+
+    key = models.CharField(max_length=255, unique=True)
+    window_end = models.FloatField(default=0)
+    remaining = models.IntegerField(default=0)
+    limit = models.IntegerField(default=0)
+    seen_limit = models.IntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+    def state_fields(self) -> dict:
+        return {
+            "window_end": self.window_end,
+            "remaining": self.remaining,
+            "limit": self.limit,
+            "seen_limit": self.seen_limit,
+        }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from connectors.base import ProviderSpec
+from connectors.salesloft.streams import STREAMS
 
 SETUP_STEPS = (
     "In Salesloft, open Settings → Your Applications → Manage Apps.",

@@ -1,0 +1,93 @@
+"""`SalesloftOAuth2`: social-auth's view of Salesloft's OAuth server (salesloft-api.md §2.1).
+
+Everything that varies comes from the `Provider` row, not from settings: the client id and
+secret, and the authorize and token URLs, so the same code talks to accounts.salesloft.com
+or to the local sandbox. The `state` is issued and checked by `connectors.services`
+(signed, expiring, single-use, kept in the database rather than the browser session); the
+view hands it to the backend. The token exchange goes through `connectors.http` like every
+other call. The pipeline (settings.SOCIAL_AUTH_PIPELINE) saves a `Connection`; no Django
+user or `UserSocialAuth` row is ever created.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from social_core.backends.oauth import BaseOAuth2
+
+from connectors.http import default_client, error_message
+from connectors.models import OAuthState, Provider
+from connectors.salesloft.spec import SPEC
+
+
+class SalesloftOAuth2(BaseOAuth2):
+    name = SPEC.name
+    AUTHORIZATION_URL = SPEC.authorize_url
+    ACCESS_TOKEN_URL = SPEC.token_url
+    ACCESS_TOKEN_METHOD = "POST"
+    STATE_PARAMETER = True
+    REDIRECT_STATE = False
+    EXTRA_DATA: list = []
+
+    # Set by connectors.views: the signed state to send, and the consumed state on return.
+    connect_state: str | None = None
+    oauth_state: OAuthState | None = None
+
+    @cached_property
+    def provider(self) -> Provider:
+        return Provider.objects.get(name=self.name)
+
+    def get_key_and_secret(self) -> tuple[str, str]:
+        return self.provider.client_id, self.provider.client_secret
+
+    def authorization_url(self) -> str:
+        return self.provider.authorize_url
+
+    def access_token_url(self) -> str:
+        return self.provider.token_url
+
+    def get_scope(self) -> list[str]:
+        return self.provider.scopes.split()
+
+    def get_or_create_state(self) -> str | None:
+        return self.connect_state
+
+    def validate_state(self) -> str | None:
+        # connectors.services.oauth_state_consume() already checked and spent it.
+        if self.oauth_state is None:
+            raise ValueError("the callback view must consume the state first")
+        return self.get_request_state()
+
+    def request_access_token(self, url: str, method: str = "POST", *args: Any, **kwargs: Any):
+        """The code exchange, through connectors.http (timeouts, retries, redaction)."""
+        from connectors.exceptions import ProviderError
+
+        response = default_client().request(
+            method,
+            url,
+            data=kwargs.get("data"),
+            json=kwargs.get("json"),
+            params=kwargs.get("params"),
+            headers={"Accept": "application/json"},
+            raise_errors=False,
+        )
+        body = response.body if isinstance(response.body, dict) else {}
+        if response.status >= 400 or "access_token" not in body:
+            raise ProviderError(
+                f"The code exchange failed ({response.status}): {error_message(body)}",
+                status=response.status,
+                body=body,
+            )
+        return body
+
+    def user_data(self, access_token: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from connectors.services import provider_account_id
+
+        return {"team_id": provider_account_id(provider=self.provider, token=access_token)}
+
+    def get_user_id(self, details: dict[str, Any], response: dict[str, Any]) -> str:
+        return str(response["team_id"])
+
+    def get_user_details(self, response: dict[str, Any]) -> dict[str, Any]:
+        return {}

@@ -1,0 +1,14 @@
+"""What connectors announce; the syncs app listens (it may not be imported from here).
+
+* `connection_connected(connection=)`: a connection was created or reconnected (OAuth or
+  API key). Sent inside the transaction that saved it, so receivers' writes are atomic
+  with it; receivers that enqueue work should do so with `transaction.on_commit`.
+* `connection_lost(connection=, reason=)`: a connection became `needs_reauth` or `revoked`.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+connection_connected = Signal()
+connection_lost = Signal()
