@@ -21,4 +21,5 @@ SPEC = ProviderSpec(
     api_base_url="https://api.salesloft.com/v2",
     default_scopes="",
     setup_steps=SETUP_STEPS,
+    streams=STREAMS,
 )
