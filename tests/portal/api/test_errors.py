@@ -1,0 +1,74 @@
+"""The one error handler: provider failures, unexpected exceptions, the envelope."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.exceptions import AuthRevoked, InvalidInput, ProviderError, RateLimited
+from portal.api import services
+from tests.portal.api.conftest import error
+
+pytestmark = pytest.mark.django_db
+
+BODY = {"record": {"name": "Acme", "domain": "acme.io"}}
+
+
+def _fail_with(monkeypatch, exc):
+    def raiser(**kwargs):
+        raise exc
+
+    # The provider call is the only thing replaced: what leaves the process.
+    monkeypatch.setattr(services.connector_services, "record_create", raiser)
+
+
+@pytest.mark.parametrize(
+    ("exc", "status", "code", "says"),
+    [
+        (
+            ProviderError(
+                "422", status=422, body={"errors": {"domain": ["has already been taken"]}}
+            ),
+            422,
+            "UNPROCESSABLE_ENTITY_ERROR",
+            "domain has already been taken",
+        ),
+        (ProviderError("boom", status=503, body="down"), 502, "REMOTE_PROVIDER_ERROR", "boom"),
+        (AuthRevoked("gone", status=401), 502, "REMOTE_PROVIDER_ERROR", "reconnect"),
+        (RateLimited("slow down", retry_after=30), 429, "TOO_MANY_REQUESTS_ERROR", "30s"),
+        (
+            InvalidInput("phone_numbers[1]", "no room"),
+            400,
+            "BAD_REQUEST",
+            "record.phone_numbers[1]",
+        ),
+    ],
+)
+def test_provider_failures_map_to_the_documented_codes(
+    api, conn_a, monkeypatch, exc, status, code, says
+):
+    _fail_with(monkeypatch, exc)
+    response = api.post("/engagement/v2/accounts", BODY)
+    assert response.status_code == status
+    item = error(response)
+    assert item["code"] == code and says in item["detail"]
+    expected_origin = "glue" if isinstance(exc, InvalidInput) else "remote-provider"
+    assert item["meta"]["origin"] == expected_origin
+    if status == 422:
+        assert item["meta"]["cause"] == {"errors": {"domain": ["has already been taken"]}}
+    if status == 429:
+        assert response["Retry-After"] == "30"
+
+
+def test_unexpected_errors_are_a_500_envelope_without_internals(api, conn_a, monkeypatch):
+    _fail_with(monkeypatch, RuntimeError("secret internals"))
+    response = api.post("/engagement/v2/accounts", BODY)
+    assert response.status_code == 500
+    item = error(response)
+    assert item["code"] == "INTERNAL_SERVER_ERROR" and "secret" not in item["detail"]
+
+
+def test_wrong_content_type_is_415_in_the_envelope(api, conn_a):
+    response = api.client.post(
+        "/engagement/v2/accounts", data="name=x", content_type="text/plain", headers=api.headers
+    )
+    assert response.status_code == 415 and error(response)["status"] == 415
