@@ -16,6 +16,7 @@ def page_cost(page: str | None) -> int:
         number = int(page) if page is not None else 1
     except ValueError:
         number = 1
+    number = max(number, 1)  # a bad page is served as page 1, so it costs like page 1
     return next(cost for first, cost in PAGE_COSTS if number >= first)
 
 

@@ -4,6 +4,7 @@ shape (generating it if not), then serve the WSGI app with waitress's thread poo
 from __future__ import annotations
 
 import logging
+import socket
 import sqlite3
 import threading
 from pathlib import Path
@@ -56,10 +57,13 @@ class SandboxServer:
         self.server = create_server(
             self.app, host=config.host, port=config.port, threads=config.threads,
             ident="Salesloft sandbox", channel_timeout=120, connection_limit=1000,
-            asyncore_use_poll=True, asyncore_loop_timeout=0.2,
         )  # fmt: skip
+        # waitress sends at most SO_SNDBUF bytes per loop turn; the 16 KB default turns
+        # one 170 KB page into a dozen turns. Accepted sockets inherit this size.
+        self.server.socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 * 1024 * 1024)
         self.host, self.port = config.host, int(self.server.effective_port)
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     @property
     def base_url(self) -> str:
@@ -68,14 +72,19 @@ class SandboxServer:
     def serve_forever(self) -> None:
         self.server.run()
 
+    def _run_until_stopped(self) -> None:
+        # Our own loop (one poll per turn) so stop() can end it between turns instead
+        # of closing sockets under a running select().
+        while not self._stopping.is_set():
+            self.server.asyncore.loop(timeout=0.05, map=self.server._map, count=1)
+        self.server.task_dispatcher.shutdown(timeout=1)
+        self.server.asyncore.close_all(self.server._map)
+
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.server.run, name="salesloft-sandbox", daemon=True)
+        self._thread = threading.Thread(target=self._run_until_stopped, name="salesloft-sandbox", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
-        # waitress has no public stop: shut the worker pool, close every socket in the
-        # loop's map, and the loop returns within one poll timeout.
-        self.server.task_dispatcher.shutdown(timeout=1)
-        self.server.asyncore.close_all(self.server._map)  # noqa: SLF001
+        self._stopping.set()
         if self._thread:
-            self._thread.join(timeout=5)
+            self._thread.join(timeout=10)
