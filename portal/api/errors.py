@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -189,6 +190,7 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
     return Response(body, status=status_code, headers=headers)
 
 
+@csrf_exempt
 def not_found_view(request, *args: Any, **kwargs: Any) -> JsonResponse:
     """Unknown paths under the API prefixes answer the envelope, not Django's HTML 404."""
     detail = f"No API endpoint at {request.path}."

@@ -38,7 +38,8 @@ class Api:
     """A test client that sends the key and, unless told otherwise, customer A's headers."""
 
     def __init__(self, raw_key: str, customer_id: str = "cust-a") -> None:
-        self.client = APIClient()
+        # Enforce CSRF as a real server does: API calls must not depend on cookies.
+        self.client = APIClient(enforce_csrf_checks=True)
         self.headers = {
             "x-api-key": raw_key,
             "x-customer-id": customer_id,

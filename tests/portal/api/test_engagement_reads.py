@@ -214,6 +214,10 @@ def test_unknown_record_and_unknown_object_are_404(api, conn_a):
     unknown = api.get("/engagement/v2/widgets")
     assert unknown.status_code == 404 and error(unknown)["code"] == "NOT_FOUND_ERROR"
     assert "/engagement/v2/widgets" in error(unknown)["detail"]
+    # Writes to unknown paths too: no CSRF page, the envelope.
+    for method in ("post", "delete", "put"):
+        response = getattr(api, method)("/engagement/v2/sequence_states/")
+        assert response.status_code == 404 and error(response)["code"] == "NOT_FOUND_ERROR"
 
 
 def test_methods_an_object_does_not_offer_are_405_in_the_envelope(api, conn_a):
