@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from connectors import services as connector_services
+from connectors import selectors as connector_selectors
 from connectors.exceptions import AuthRevoked
 from syncs.models import Sync, SyncRun
 from syncs.runs import (
@@ -27,7 +27,7 @@ from syncs.runs import (
 )
 from syncs.services import sync_pause
 from syncs.state import sync_after_failure, sync_after_success, sync_next_strategy
-from syncs.upserts import records_soft_delete_unseen, records_upsert
+from syncs.upserts import records_newly_deleted, records_soft_delete_unseen, records_upsert
 
 logger = logging.getLogger(__name__)
 
@@ -75,15 +75,17 @@ def run_sync(
             on_wait(*args, **kwargs)
 
     try:
-        pages = connector_services.stream_pages(
+        pages = connector_selectors.stream_pages(
             connection=connection,
             object_name=sync.object_name,
             since=None if full else sync.watermark,
             on_wait=waiting,
         )
         for page in pages:
-            deleted = sum(1 for record in page.records if record["is_deleted"])
             with transaction.atomic():
+                deleted = records_newly_deleted(
+                    connection=connection, object_name=sync.object_name, records=page.records
+                )
                 upserted = records_upsert(
                     connection=connection,
                     object_name=sync.object_name,

@@ -167,6 +167,21 @@ def records_upsert(
     return len(rows)
 
 
+def records_newly_deleted(
+    *, connection: Connection, object_name: str, records: list[dict[str, Any]]
+) -> int:
+    """How many of `records` arrive deleted (archived sequences) while stored live: what
+    upserting them will delete. A query only for pages that carry deleted records."""
+    ids = [record["id"] for record in records if record["is_deleted"]]
+    if not ids:
+        return 0
+    model = record_model(object_name)
+    stored_deleted = model.objects.filter(
+        connection=connection, remote_id__in=ids, is_deleted=True
+    ).count()
+    return len(set(ids)) - stored_deleted
+
+
 def records_soft_delete_unseen(
     *, connection: Connection, object_name: str, run_id: int, run_started_at: datetime
 ) -> int:
