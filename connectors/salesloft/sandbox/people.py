@@ -44,6 +44,11 @@ def _account_name(n: int) -> tuple[str, str, str]:
     return name, f"{slug}.{vocab.TLDS[n % len(vocab.TLDS)]}", prefix
 
 
+def _imported(i: int) -> bool:
+    """Bulk imports: the first IMPORT_SIZE people of every third block of 1000."""
+    return (i // 1000) % 3 == 1 and i % 1000 < IMPORT_SIZE
+
+
 def account_bounds(rng: random.Random, people: int, accounts: int) -> list[int]:
     """Person positions where each account starts (plus the end). Cuts at random
     positions give realistic, uneven account sizes; some accounts have no people."""
@@ -78,7 +83,9 @@ class PeopleWriter:
         bits = self.rng.getrandbits(64)
         account_id = self.first_id["accounts"] + n
         name, domain, short = _account_name(n)
-        created = self.tl.created(first, self.shape.people) - bits % DAY
+        # Created a little before its first person (whose time may be an import's).
+        anchor = first - first % 1000 if _imported(first) else first
+        created = self.tl.created(anchor, self.shape.people) - bits % DAY
         updated = created + (bits >> 20) % (self.tl.end - created) if bits & 1 else created
         city, state, locale, offset = vocab.PLACES[(bits >> 8) % len(vocab.PLACES)]
         owner = self.users[(bits >> 12) % len(self.users)]
@@ -105,11 +112,11 @@ class PeopleWriter:
         )
         taken: set[str] = set()
         for i in range(first, stop):
-            self._person(i, account_id, name, domain, industry, taken, created)
+            self._person(i, account_id, name, domain, industry, taken)
 
     def _person(
         self, i: int, account_id: int, company: str, domain: str, industry: str,
-        taken: set[str], account_created: int,
+        taken: set[str],
     ) -> None:  # fmt: skip
         shape, tl = self.shape, self.tl
         bits = self.rng.getrandbits(64)
@@ -121,13 +128,11 @@ class PeopleWriter:
             local += str(len(taken))
         taken.add(local)
         email = f"{local}@{domain}"
-        if (i // 1000) % 3 == 1 and i % 1000 < IMPORT_SIZE:  # a bulk import
-            created = updated = max(tl.created(i - i % 1000, shape.people), account_created)
+        if _imported(i):
+            created = updated = tl.created(i - i % 1000, shape.people)
             import_id = 5000 + i // 1000
         else:
-            created = max(
-                tl.created(i, shape.people) + (bits >> 16) % 3_600_000_000, account_created
-            )
+            created = tl.created(i, shape.people) + (bits >> 16) % 3_600_000_000
             updated = created + (bits >> 20) % (tl.end - created) if bits & 1 << 62 else created
             import_id = None
         title, seniority = vocab.TITLES[(bits >> 28) % len(vocab.TITLES)]
@@ -157,7 +162,8 @@ class PeopleWriter:
         them); each gets its share of the email activities. Returns what the person
         record needs: active cadence ids, latest cadence, last contact, counts, last step."""
         shape = self.shape
-        if not shape.memberships or not self.cadence_ids:
+        # Imported people stay untouched so the whole import keeps one updated_at.
+        if not shape.memberships or not self.cadence_ids or _imported(i):
             return [], None, None, None, None
         people = max(shape.people, 1)
         if (i * shape.memberships) // people == ((i + 1) * shape.memberships) // people:
