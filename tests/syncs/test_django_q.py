@@ -14,7 +14,6 @@ from django_q.models import Schedule
 
 from syncs.models import Contact, Sync, SyncRun
 from syncs.scheduling import HEARTBEAT_FUNC, schedules_ensure
-from syncs.services import sync_config_save
 from tests.syncs.queue import run_schedules_and_tasks
 
 BROKERS = ["orm", "redis"] if settings.REDIS_URL else ["orm"]
@@ -39,11 +38,10 @@ def broker(request, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_heartbeat_runs_a_due_sync(broker, fake, provider, connection):
-    sync_config_save(provider=provider, fields={"common_objects": ["contacts", "users"]})
-    Sync.objects.filter(object_name="users").update(next_run_at=timezone.now() + timedelta(hours=1))
-    for i in range(12):
-        fake.put("contacts", i + 1)
+def test_the_heartbeat_runs_a_due_sync(broker, sandbox, sandbox_connection):
+    Sync.objects.exclude(object_name="contacts").update(
+        next_run_at=timezone.now() + timedelta(hours=1)
+    )
     schedules_ensure()
     Schedule.objects.update(next_run=timezone.now() + timedelta(minutes=5))
     Schedule.objects.filter(func=HEARTBEAT_FUNC).update(
@@ -57,7 +55,10 @@ def test_the_heartbeat_runs_a_due_sync(broker, fake, provider, connection):
         ("syncs.tasks.connection_syncs_run", True),
     ]
     run = SyncRun.objects.get()
-    assert (run.sync.object_name, run.status, run.fetched) == ("contacts", "success", 12)
-    assert Contact.objects.filter(connection=connection).count() == 12
+    assert (run.sync.object_name, run.status, run.strategy, run.fetched) == (
+        "contacts", "success", "full", 300
+    )  # fmt: skip
+    assert Contact.objects.filter(connection=sandbox_connection).count() == 300
     assert Schedule.objects.get(func=HEARTBEAT_FUNC).next_run > timezone.now()
+    assert Sync.objects.get(pk=run.sync_id).next_run_at > timezone.now()
     assert run_schedules_and_tasks(broker) == []  # nothing due any more
