@@ -34,8 +34,10 @@ The page's last record alone at its timestamp T (the case plain keysets get wron
 records with T may be on the next page) needs nothing special here: the next page number
 continues inside T's tie group, and the count check proves no record slid past.
 
-Guard: a walk that yields nothing new for more pages than the ids it is skipping can fill,
-or re-anchors over and over without progress, raises `ProviderError` instead of looping.
+Guards, each raising `ProviderError` instead of looping: a page that repeats a record or
+goes back in time (a provider ignoring the filter or the page number); a walk that yields
+nothing new for more pages than the ids it is skipping can fill; re-anchoring over and
+over without yielding anything.
 """
 
 from __future__ import annotations
@@ -136,6 +138,14 @@ class _Walk:
                 stamp = parse_ts(record["updated_at"])
                 if stamp == self.anchor and record["id"] in self.skip:
                     continue
+                if self.last_ts is not None and (
+                    stamp < self.last_ts
+                    or (stamp == self.last_ts and record["id"] in self.last_group)
+                ):
+                    raise ProviderError(
+                        f"Paging {self.path} did not advance: page {page} repeats records "
+                        "or goes back in time."
+                    )
                 fresh.append(record)
                 if stamp == self.last_ts:
                     self.last_group.add(record["id"])

@@ -23,13 +23,22 @@ from .store import Store
 from .timestamps import Clock
 
 log = logging.getLogger(__name__)
-NO_TOKEN = {"error": "No Bearer Token attached to request, please see documentation at developers.salesloft.com"}
-BAD_TOKEN = {"error": "invalid_token", "error_description": "The access token is invalid or has expired"}
+NO_TOKEN = {
+    "error": "No Bearer Token attached to request, "
+    "please see documentation at developers.salesloft.com"
+}
+BAD_TOKEN = {
+    "error": "invalid_token",
+    "error_description": "The access token is invalid or has expired",
+}
 # /v2/<collection>[/<id>][.json]; collections may contain a slash (activities/emails).
 _ROUTE = re.compile(r"^/v2/(?P<collection>[a-z_]+(?:/[a-z_]+)?)(?:/(?P<id>[^/.]+))?(?:\.json)?/?$")
 _WRITABLE = {"people": writes.person_save, "accounts": writes.account_save}
-_DELETABLE = {"people": writes.person_delete, "accounts": writes.account_delete,
-              "cadence_memberships": cadences.membership_remove}  # fmt: skip
+_DELETABLE = {
+    "people": writes.person_delete,
+    "accounts": writes.account_delete,
+    "cadence_memberships": cadences.membership_remove,
+}
 
 
 class SandboxApp:
@@ -79,14 +88,20 @@ class SandboxApp:
         if fault.delay:
             time.sleep(fault.delay)
         if fault.status:
-            response = json_response(fault.status, {"status": fault.status, "error": "Injected fault"})
+            response = json_response(
+                fault.status, {"status": fault.status, "error": "Injected fault"}
+            )
             self.stats.record(request.method, request.path, fault.status, 0)
             return response, False
         token = request.bearer()
         principal = self.oauth.principal(token) if token else None
         if principal is None:
             payload = BAD_TOKEN if token else NO_TOKEN
-            headers = {"WWW-Authenticate": 'Bearer realm="Salesloft", error="invalid_token"'} if token else {}
+            headers = (
+                {"WWW-Authenticate": 'Bearer realm="Salesloft", error="invalid_token"'}
+                if token
+                else {}
+            )
             response = json_response(401, payload, {**headers, **self.limiter.peek().headers()})
             self.stats.record(request.method, request.path, 401, 0)
             return response, False
@@ -100,7 +115,9 @@ class SandboxApp:
             except HttpError as exc:
                 response = exc.response
             response.headers.update(charge.headers())
-        self.stats.record(request.method, request.path, response.status, charge.cost if charge.allowed else 0)
+        self.stats.record(
+            request.method, request.path, response.status, charge.cost if charge.allowed else 0
+        )
         return response, fault.drop
 
     def _route(self, request: Request, principal: Principal) -> Response:
@@ -110,26 +127,38 @@ class SandboxApp:
         name, record_id, method = match["collection"], match["id"], request.method
         if name in ("me", "team") and record_id is None and method == "GET":
             self._require(principal, "team:read")
-            return reads.me(self.store, principal.user_id) if name == "me" else reads.team(self.store)
+            return (
+                reads.me(self.store, principal.user_id) if name == "me" else reads.team(self.store)
+            )
         if name == "cadence_imports" and record_id is None and method == "POST":
             self._require(principal, "cadences:write")
-            result = cadences.cadence_import(self.store, self.clock, request.data(), principal.user_id)
+            result = cadences.cadence_import(
+                self.store, self.clock, request.data(), principal.user_id
+            )
             return json_response(200, {"data": result})
         if name == "cadence_exports" and record_id is not None and method == "GET":
             self._require(principal, "cadences:read")
-            return json_response(200, {"data": cadences.cadence_export(self.store, reads.parse_id(record_id))})
+            return json_response(
+                200, {"data": cadences.cadence_export(self.store, reads.parse_id(record_id))}
+            )
         resource = RESOURCES.get(name)
         if resource is None:
             raise not_found()
         return self._collection(request, principal, resource, record_id)
 
-    def _collection(self, request: Request, principal: Principal, resource: Resource, record_id: str | None) -> Response:
+    def _collection(
+        self, request: Request, principal: Principal, resource: Resource, record_id: str | None
+    ) -> Response:
         method, name = request.method, resource.name
-        action = {"GET": "read", "POST": "write", "PUT": "write", "DELETE": "delete"}.get(method, "")
+        action = {"GET": "read", "POST": "write", "PUT": "write", "DELETE": "delete"}.get(
+            method, ""
+        )
         self._require(principal, f"{resource.scope}:{action}")
         if method == "GET":
             if record_id is None:
-                return reads.list_records(self.store, resource, request.query, self.config.bad_timestamp_status)
+                return reads.list_records(
+                    self.store, resource, request.query, self.config.bad_timestamp_status
+                )
             return reads.get_record(self.store, resource, record_id)
         if method == "POST" and record_id is None and name in _WRITABLE:
             return _data(_WRITABLE[name](self.store, self.clock, request.data()))
@@ -137,7 +166,9 @@ class SandboxApp:
             params = {**dict(request.query), **request.data()}
             return _data(cadences.membership_add(self.store, self.clock, params, principal.user_id))
         if method == "PUT" and record_id is not None and name in _WRITABLE:
-            return _data(_WRITABLE[name](self.store, self.clock, request.data(), reads.parse_id(record_id)))
+            return _data(
+                _WRITABLE[name](self.store, self.clock, request.data(), reads.parse_id(record_id))
+            )
         if method == "DELETE" and record_id is not None and name in _DELETABLE:
             _DELETABLE[name](self.store, self.clock, reads.parse_id(record_id))
             return Response(204, b"", {}, "")

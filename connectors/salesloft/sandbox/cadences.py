@@ -42,19 +42,34 @@ def membership_add(store: Store, clock: Clock, params: dict[str, Any], caller_id
     user_id = _as_id(params.get("user_id")) or caller_id
     with store.write_lock:
         now = clock.now()
-        row = store.connection().execute(
-            "SELECT body FROM cadence_memberships WHERE person_id = ? AND cadence_id = ?",
-            (person_id, cadence_id),
-        ).fetchone()
+        row = (
+            store.connection()
+            .execute(
+                "SELECT body FROM cadence_memberships WHERE person_id = ? AND cadence_id = ?",
+                (person_id, cadence_id),
+            )
+            .fetchone()
+        )
         if row:
             record = orjson.loads(row[0])
-            record.update(added_at=render(now), updated_at=render(now), currently_on_cadence=True,
-                          current_state="active", person_deleted=False)  # fmt: skip
+            record.update(
+                added_at=render(now),
+                updated_at=render(now),
+                currently_on_cadence=True,
+                current_state="active",
+                person_deleted=False,
+            )
         else:
             record = records.membership_record(
-                id=store.max_id(MEMBERSHIPS) + 1, created=now, updated=now, added=now,
-                person_id=person_id, cadence_id=cadence_id, user_id=user_id, state="active",
-            )  # fmt: skip
+                id=store.max_id(MEMBERSHIPS) + 1,
+                created=now,
+                updated=now,
+                added=now,
+                person_id=person_id,
+                cadence_id=cadence_id,
+                user_id=user_id,
+                state="active",
+            )
         store.save(MEMBERSHIPS, record)
         return record
 
@@ -86,26 +101,40 @@ def cadence_import(store: Store, clock: Clock, body: dict[str, Any], caller_id: 
         now = clock.now()
         cadence_id = store.max_id(CADENCES) + 1
         cadence = records.cadence_record(
-            id=cadence_id, created=now, updated=now, name=settings["name"].strip(),
-            owner_id=caller_id, archived=None, team_cadence=truthy(sharing.get("team_cadence")),
+            id=cadence_id,
+            created=now,
+            updated=now,
+            name=settings["name"].strip(),
+            owner_id=caller_id,
+            archived=None,
+            team_cadence=truthy(sharing.get("team_cadence")),
             shared=truthy(sharing.get("shared")),
             cadence_function=settings.get("cadence_function") or "outbound",
             remove_bounced=truthy(settings.get("remove_bounced", True)),
             remove_replied=truthy(settings.get("remove_replied", True)),
             target_daily_people=int(settings.get("target_daily_people") or 0),
             external_identifier=settings.get("external_identifier"),
-        )  # fmt: skip
+        )
         store.save(CADENCES, cadence)
         step_id = store.max_id(STEPS) + 1
         for group in groups:
             day = int(group.get("day") or 1)
             for number, step in enumerate(group.get("steps") or [], start=1):
                 kind = _STEP_TYPES.get(str(step.get("type", "")).lower(), "other")
-                store.save(STEPS, records.step_record(
-                    id=step_id, created=now, updated=now, cadence_id=cadence_id, day=day,
-                    step_number=number, type=kind, name=step.get("name") or kind.title(),
-                    enabled=step.get("enabled", True) is not False,
-                ))  # fmt: skip
+                store.save(
+                    STEPS,
+                    records.step_record(
+                        id=step_id,
+                        created=now,
+                        updated=now,
+                        cadence_id=cadence_id,
+                        day=day,
+                        step_number=number,
+                        type=kind,
+                        name=step.get("name") or kind.title(),
+                        enabled=step.get("enabled", True) is not False,
+                    ),
+                )
                 step_id += 1
         return {"cadence": {"id": cadence_id}}
 
@@ -115,21 +144,36 @@ def cadence_export(store: Store, cadence_id: int) -> dict:
     cadence = store.record(CADENCES, cadence_id)
     if cadence is None:
         raise not_found()
-    rows = store.connection().execute(
-        "SELECT body FROM steps WHERE cadence_id = ? ORDER BY id", (cadence_id,)
-    ).fetchall()
+    rows = (
+        store.connection()
+        .execute("SELECT body FROM steps WHERE cadence_id = ? ORDER BY id", (cadence_id,))
+        .fetchall()
+    )
     groups: dict[int, dict[str, Any]] = {}
     for (text,) in rows:
         step = orjson.loads(text)
-        group = groups.setdefault(step["day"], {
-            "day": step["day"], "automated": False, "due_immediately": False,
-            "reference_id": len(groups) + 1, "steps": [],
-        })  # fmt: skip
-        group["steps"].append({"enabled": not step["disabled"], "type": step["type"].title(),
-                               "name": step["name"], "type_settings": {}})  # fmt: skip
+        group = groups.setdefault(
+            step["day"],
+            {
+                "day": step["day"],
+                "automated": False,
+                "due_immediately": False,
+                "reference_id": len(groups) + 1,
+                "steps": [],
+            },
+        )
+        group["steps"].append(
+            {
+                "enabled": not step["disabled"],
+                "type": step["type"].title(),
+                "name": step["name"],
+                "type_settings": {},
+            }
+        )
     return {
         "settings": {
-            "name": cadence["name"], "target_daily_people": cadence["counts"]["target_daily_people"],
+            "name": cadence["name"],
+            "target_daily_people": cadence["counts"]["target_daily_people"],
             "cadence_function": cadence["cadence_function"],
             "remove_bounced": cadence["remove_bounces_enabled"],
             "remove_replied": cadence["remove_replies_enabled"],
@@ -137,7 +181,7 @@ def cadence_export(store: Store, cadence_id: int) -> dict:
         },
         "sharing_settings": {"team_cadence": cadence["team_cadence"], "shared": cadence["shared"]},
         "cadence_content": {"cadence_id": cadence_id, "step_groups": list(groups.values())},
-    }  # fmt: skip
+    }
 
 
 def cadence_archive(store: Store, clock: Clock, cadence_id: int) -> dict:

@@ -53,9 +53,17 @@ def run(config: SandboxConfig, say: Callable[[str], None] = print) -> None:
     """Prepare the data, print how to connect, serve until interrupted."""
     say(f"Preparing data in {config.db_path} ...")
     report = ensure_store(config)
-    say(f"Generated {report['counts']} in {report['seconds']} s" if report else "Reusing existing data")
+    say(
+        f"Generated {report['counts']} in {report['seconds']} s"
+        if report
+        else "Reusing existing data"
+    )
     server = SandboxServer(config)
-    limit = f"{config.rate_limit_per_minute} cost/minute" if config.rate_limit else "off (cost still counted)"
+    limit = (
+        f"{config.rate_limit_per_minute} cost/minute"
+        if config.rate_limit
+        else "off (cost still counted)"
+    )
     for line in (
         f"Salesloft sandbox listening on {server.base_url}",
         f"  API base:      {server.base_url}/v2",

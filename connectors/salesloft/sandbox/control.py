@@ -25,7 +25,9 @@ class Control:
     def handle(self, request: Request) -> Response:
         token = request.bearer() or ""
         if not secrets.compare_digest(token, self.app.config.api_key):
-            raise HttpError(401, {"error": "The sandbox control endpoints need the API key as Bearer token"})
+            raise HttpError(
+                401, {"error": "The sandbox control endpoints need the API key as Bearer token"}
+            )
         route = request.path[len("/_sandbox/") :].rstrip("/")
         method = request.method
         if route == "stats" and method == "GET":
@@ -69,9 +71,12 @@ class Control:
 
         def lines() -> Iterator[bytes]:
             for record_id, updated in rows:
-                yield orjson.dumps({"id": record_id, "updated_at": render(updated), "updated_at_us": updated})
+                yield orjson.dumps(
+                    {"id": record_id, "updated_at": render(updated), "updated_at_us": updated}
+                )
 
         if fmt == "json":
+
             def array() -> Iterator[bytes]:
                 yield b"["
                 for n, line in enumerate(lines()):

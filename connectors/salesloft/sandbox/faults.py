@@ -71,7 +71,10 @@ class Faults:
             s = self.settings
             delay = s.latency_ms / 1000
             for kind in KINDS:
-                counter, rate = f"next_{kind}", getattr(s, "http_" + kind if kind.isdigit() else kind)
+                counter, rate = (
+                    f"next_{kind}",
+                    getattr(s, "http_" + kind if kind.isdigit() else kind),
+                )
                 fire = getattr(s, counter) > 0
                 if fire:
                     setattr(s, counter, getattr(s, counter) - 1)

@@ -65,7 +65,9 @@ class Request:
         self.environ = environ
         self.method = environ["REQUEST_METHOD"].upper()
         self.path = environ.get("PATH_INFO", "") or "/"
-        self.query: list[tuple[str, str]] = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        self.query: list[tuple[str, str]] = parse_qsl(
+            environ.get("QUERY_STRING", ""), keep_blank_values=True
+        )
         self._body: bytes | None = None
 
     def header(self, name: str) -> str:

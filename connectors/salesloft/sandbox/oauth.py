@@ -21,8 +21,11 @@ from .store import Store
 
 CODE_LIFETIME = 600
 ADMIN_USER_ID = FIRST_ID["users"]  # tokens act as the team admin who created the app
-FULL_SCOPE = " ".join(f"{resource}:{action}" for resource in
-                      ("accounts", "people", "cadences", "emails", "team") for action in ("read", "write", "delete"))  # fmt: skip
+FULL_SCOPE = " ".join(
+    f"{resource}:{action}"
+    for resource in ("accounts", "people", "cadences", "emails", "team")
+    for action in ("read", "write", "delete")
+)
 INVALID_GRANT = {
     "error": "invalid_grant",
     "error_description": "The provided authorization grant is invalid, expired, revoked, does not "
@@ -46,10 +49,15 @@ class OAuthServer:
     def principal(self, token: str) -> Principal | None:
         if secrets.compare_digest(token, self.config.api_key):
             return Principal(ADMIN_USER_ID, frozenset(FULL_SCOPE.split()))
-        row = self.store.connection().execute(
-            "SELECT user_id, scope, expires_at FROM oauth_tokens WHERE token = ? AND kind = 'access'",
-            (token,),
-        ).fetchone()
+        row = (
+            self.store.connection()
+            .execute(
+                "SELECT user_id, scope, expires_at FROM oauth_tokens"
+                " WHERE token = ? AND kind = 'access'",
+                (token,),
+            )
+            .fetchone()
+        )
         if row is None or row[2] <= time.time():
             return None
         return Principal(row[0], frozenset((row[1] or FULL_SCOPE).split()))
@@ -82,7 +90,12 @@ class OAuthServer:
         self._insert(code, "code", ADMIN_USER_ID, scope, CODE_LIFETIME, redirect_uri)
         # `context` is documented but its value is not; the caller's user path is a
         # plausible stand-in [unverified].
-        query = {"code": code, "context": f"/v2/users/{ADMIN_USER_ID}", "scope": scope, "state": state}
+        query = {
+            "code": code,
+            "context": f"/v2/users/{ADMIN_USER_ID}",
+            "scope": scope,
+            "state": state,
+        }
         return _redirect(redirect_uri, query)
 
     # -- /oauth/token ----------------------------------------------------------------
@@ -90,9 +103,15 @@ class OAuthServer:
         if request.method != "POST":
             raise HttpError(405, {"error": "method_not_allowed"})
         body = request.data()
-        client_id, client_secret = request.basic_auth() or (body.get("client_id"), body.get("client_secret"))
+        client_id, client_secret = request.basic_auth() or (
+            body.get("client_id"),
+            body.get("client_secret"),
+        )
         if client_id != self.config.client_id or client_secret != self.config.client_secret:
-            raise HttpError(401, {"error": "invalid_client", "error_description": "Client authentication failed"})
+            raise HttpError(
+                401,
+                {"error": "invalid_client", "error_description": "Client authentication failed"},
+            )
         grant = body.get("grant_type")
         with self.store.write_lock:
             if grant == "authorization_code":
@@ -106,9 +125,16 @@ class OAuthServer:
                     raise HttpError(400, INVALID_GRANT)
                 return self._issue(row["user_id"], row["scope"], refresh=True)
             if grant == "client_credentials":
-                return self._issue(ADMIN_USER_ID, str(body.get("scope") or FULL_SCOPE), refresh=False)
-        raise HttpError(400, {"error": "unsupported_grant_type",
-                              "error_description": "The authorization grant type is not supported."})  # fmt: skip
+                return self._issue(
+                    ADMIN_USER_ID, str(body.get("scope") or FULL_SCOPE), refresh=False
+                )
+        raise HttpError(
+            400,
+            {
+                "error": "unsupported_grant_type",
+                "error_description": "The authorization grant type is not supported.",
+            },
+        )
 
     def _issue(self, user_id: int, scope: str, refresh: bool) -> Response:
         lifetime = self.config.token_lifetime
@@ -125,11 +151,19 @@ class OAuthServer:
             self._insert(payload["refresh_token"], "refresh", user_id, scope, None)
         return json_response(200, payload, {"Cache-Control": "no-store"})
 
-    def _insert(self, token: str, kind: str, user_id: int, scope: str, lifetime: int | None,
-                redirect_uri: str | None = None) -> None:  # fmt: skip
+    def _insert(
+        self,
+        token: str,
+        kind: str,
+        user_id: int,
+        scope: str,
+        lifetime: int | None,
+        redirect_uri: str | None = None,
+    ) -> None:
         expires = time.time() + lifetime if lifetime is not None else None
         self.store.connection().execute(
-            "INSERT INTO oauth_tokens (token, kind, client_id, user_id, scope, redirect_uri, expires_at)"
+            "INSERT INTO oauth_tokens"
+            " (token, kind, client_id, user_id, scope, redirect_uri, expires_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (token, kind, self.config.client_id, user_id, scope, redirect_uri, expires),
         )
@@ -138,7 +172,8 @@ class OAuthServer:
         """Mark a single-use grant used; None if unknown, used or expired."""
         conn = self.store.connection()
         row = conn.execute(
-            "SELECT user_id, scope, redirect_uri, expires_at, used FROM oauth_tokens WHERE token = ? AND kind = ?",
+            "SELECT user_id, scope, redirect_uri, expires_at, used FROM oauth_tokens"
+            " WHERE token = ? AND kind = ?",
             (token, kind),
         ).fetchone()
         if row is None or row[4] or (row[3] is not None and row[3] <= time.time()):
@@ -153,7 +188,8 @@ def _redirect(uri: str, params: dict[str, str]) -> Response:
 
 
 def _page(status: int, inner: str) -> Response:
-    text = f"<!doctype html><html><head><title>Salesloft sandbox</title></head><body>{inner}</body></html>"
+    head = "<!doctype html><html><head><title>Salesloft sandbox</title></head>"
+    text = f"{head}<body>{inner}</body></html>"
     return Response(status, text.encode(), {}, "text/html; charset=utf-8")
 
 
@@ -164,10 +200,14 @@ def _consent_page(params: dict[str, str]) -> Response:
         if k in ("client_id", "redirect_uri", "response_type", "state", "scope")
     )
     scope = html.escape(params.get("scope") or FULL_SCOPE)
-    return _page(200, (
-        "<h1>Authorize application</h1>"
-        f"<p>An application wants to access the Salesloft sandbox team with scope: <code>{scope}</code>.</p>"
-        f'<form method="post" action="/oauth/authorize">{hidden}'
-        '<button type="submit" name="decision" value="approve">Approve</button> '
-        '<button type="submit" name="decision" value="deny">Deny</button></form>'
-    ))  # fmt: skip
+    return _page(
+        200,
+        (
+            "<h1>Authorize application</h1>"
+            "<p>An application wants to access the Salesloft sandbox team"
+            f" with scope: <code>{scope}</code>.</p>"
+            f'<form method="post" action="/oauth/authorize">{hidden}'
+            '<button type="submit" name="decision" value="approve">Approve</button> '
+            '<button type="submit" name="decision" value="deny">Deny</button></form>'
+        ),
+    )

@@ -63,10 +63,17 @@ class PeopleWriter:
     be generated in any order, in parallel, with identical results."""
 
     def __init__(
-        self, out: Batches, shape: DataShape, tl: Timeline, users: list[int],
-        cadences: dict[int, tuple[bool, list[int]]], first_id: dict[str, int],
-        bounds: list[int], first_account: int, stop_account: int,
-    ) -> None:  # fmt: skip
+        self,
+        out: Batches,
+        shape: DataShape,
+        tl: Timeline,
+        users: list[int],
+        cadences: dict[int, tuple[bool, list[int]]],
+        first_id: dict[str, int],
+        bounds: list[int],
+        first_account: int,
+        stop_account: int,
+    ) -> None:
         self.out, self.shape, self.tl = out, shape, tl
         self.rng = random.Random(shape.seed * 1_000_003 + first_account)
         self.users = users
@@ -91,22 +98,36 @@ class PeopleWriter:
         owner = self.users[(bits >> 12) % len(self.users)]
         industry = vocab.INDUSTRIES[(bits >> 16) % len(vocab.INDUSTRIES)]
         record = records.account_record(
-            id=account_id, created=created, updated=updated, owner_id=owner, creator_id=owner,
-            people_count=stop - first, name=name, domain=domain, conversational_name=short,
+            id=account_id,
+            created=created,
+            updated=updated,
+            owner_id=owner,
+            creator_id=owner,
+            people_count=stop - first,
+            name=name,
+            domain=domain,
+            conversational_name=short,
             description=f"{name} is a {industry.lower()} company.",
-            phone="+1555%07d" % ((bits >> 24) % 10_000_000), website=f"https://www.{domain}",
+            phone=f"+1555{(bits >> 24) % 10_000_000:07d}",
+            website=f"https://www.{domain}",
             linkedin_url=f"https://www.linkedin.com/company/{domain.split('.')[0]}",
-            twitter_handle=None, street=f"{(bits >> 30) % 900 + 100} Market Street", city=city,
-            state=state, postal_code="%05d" % ((bits >> 34) % 90000 + 10000), country="US",
-            locale=locale, industry=industry,
+            twitter_handle=None,
+            street=f"{(bits >> 30) % 900 + 100} Market Street",
+            city=city,
+            state=state,
+            postal_code=str((bits >> 34) % 90000 + 10000),
+            country="US",
+            locale=locale,
+            industry=industry,
             company_type=vocab.COMPANY_TYPES[(bits >> 40) % len(vocab.COMPANY_TYPES)],
             founded=str(1950 + (bits >> 44) % 74),
             revenue_range=vocab.REVENUE_RANGES[(bits >> 50) % len(vocab.REVENUE_RANGES)],
             size=vocab.SIZES[(bits >> 53) % len(vocab.SIZES)],
             custom_fields={"Segment": vocab.SEGMENTS[(bits >> 56) % 3]},
             tags=[vocab.TAGS[(bits >> 58) % len(vocab.TAGS)]] if bits >> 61 == 0 else [],
-            stage_id=10 + (bits >> 59) % 5, tier_id=20 + (bits >> 62) if bits >> 62 else None,
-        )  # fmt: skip
+            stage_id=10 + (bits >> 59) % 5,
+            tier_id=20 + (bits >> 62) if bits >> 62 else None,
+        )
         self.out.add_record(
             "accounts", record, account_id, created, updated, name, domain, 0, owner
         )
@@ -115,9 +136,14 @@ class PeopleWriter:
             self._person(i, account_id, name, domain, industry, taken)
 
     def _person(
-        self, i: int, account_id: int, company: str, domain: str, industry: str,
+        self,
+        i: int,
+        account_id: int,
+        company: str,
+        domain: str,
+        industry: str,
         taken: set[str],
-    ) -> None:  # fmt: skip
+    ) -> None:
         shape, tl = self.shape, self.tl
         bits = self.rng.getrandbits(64)
         person_id = self.first_id["people"] + i
@@ -139,23 +165,49 @@ class PeopleWriter:
         city, state, locale, offset = vocab.PLACES[(bits >> 32) % len(vocab.PLACES)]
         on, recent, last_contacted, counts, step = self._memberships(i, person_id, email, created)
         record = records.person_record(
-            id=person_id, created=created, updated=max(updated, last_contacted or 0),
-            account_id=account_id, owner_id=self.users[(bits >> 36) % len(self.users)],
-            utc_offset=offset, counts=counts, cadence_ids=on, recent_cadence_id=recent,
-            import_id=import_id, stage_id=800 + (bits >> 40) % 5 if bits >> 63 else None,
-            last_contacted=last_contacted, last_step_id=step,
-            custom_fields={"Lead Source": vocab.LEAD_SOURCES[(bits >> 44) % 6]} if bits >> 47 & 1 else None,
+            id=person_id,
+            created=created,
+            updated=max(updated, last_contacted or 0),
+            account_id=account_id,
+            owner_id=self.users[(bits >> 36) % len(self.users)],
+            utc_offset=offset,
+            counts=counts,
+            cadence_ids=on,
+            recent_cadence_id=recent,
+            import_id=import_id,
+            stage_id=800 + (bits >> 40) % 5 if bits >> 63 else None,
+            last_contacted=last_contacted,
+            last_step_id=step,
+            custom_fields={"Lead Source": vocab.LEAD_SOURCES[(bits >> 44) % 6]}
+            if bits >> 47 & 1
+            else None,
             tags=[vocab.TAGS[(bits >> 48) % len(vocab.TAGS)]] if (bits >> 51) % 8 == 0 else None,
-            first_name=first, last_name=last, email_address=email,
-            phone="+1555%07d" % ((bits >> 20) % 10_000_000),
-            mobile_phone="+1555%07d" % ((bits >> 24) % 10_000_000) if bits >> 54 & 1 else None,
+            first_name=first,
+            last_name=last,
+            email_address=email,
+            phone=f"+1555{(bits >> 20) % 10_000_000:07d}",
+            mobile_phone=f"+1555{(bits >> 24) % 10_000_000:07d}" if bits >> 54 & 1 else None,
             linkedin_url=f"https://www.linkedin.com/in/{local.replace('.', '-')}",
-            title=title, job_seniority=seniority, city=city, state=state, country="US",
-            person_company_name=company, person_company_website=f"https://www.{domain}",
-            person_company_industry=industry, locale=locale,
-        )  # fmt: skip
-        self.out.add_record("people", record, person_id, created, record_updated(record, updated),
-                            email, account_id, record["owner"]["id"])  # fmt: skip
+            title=title,
+            job_seniority=seniority,
+            city=city,
+            state=state,
+            country="US",
+            person_company_name=company,
+            person_company_website=f"https://www.{domain}",
+            person_company_industry=industry,
+            locale=locale,
+        )
+        self.out.add_record(
+            "people",
+            record,
+            person_id,
+            created,
+            record_updated(record, updated),
+            email,
+            account_id,
+            record["owner"]["id"],
+        )
 
     def _memberships(self, i: int, person_id: int, email: str, created: int) -> tuple:
         """Memberships are spread evenly over the people (exactly `shape.memberships` of
@@ -190,23 +242,64 @@ class PeopleWriter:
             email_id = self.first_id["activities/emails"] + email_n + k
             views = (bits >> (k + 8)) % 4
             record = records.email_record(
-                id=email_id, created=sent - 60_000_000, updated=sent + views * 60_000_000,
-                sent=sent, recipient_email=email, person_id=person_id, user_id=owner,
-                cadence_id=cadence_id, step_id=step, views=views, clicks=views // 2, replies=0,
-            )  # fmt: skip
-            self.out.add_record("activities/emails", record, email_id, sent - 60_000_000,
-                                sent + views * 60_000_000, person_id, cadence_id, step, sent, email)  # fmt: skip
+                id=email_id,
+                created=sent - 60_000_000,
+                updated=sent + views * 60_000_000,
+                sent=sent,
+                recipient_email=email,
+                person_id=person_id,
+                user_id=owner,
+                cadence_id=cadence_id,
+                step_id=step,
+                views=views,
+                clicks=views // 2,
+                replies=0,
+            )
+            self.out.add_record(
+                "activities/emails",
+                record,
+                email_id,
+                sent - 60_000_000,
+                sent + views * 60_000_000,
+                person_id,
+                cadence_id,
+                step,
+                sent,
+                email,
+            )
         updated = max(sent, added)
         membership = records.membership_record(
-            id=membership_id, created=added, updated=updated, added=added, person_id=person_id,
-            cadence_id=cadence_id, user_id=owner, state=state, sent_emails=emails,
+            id=membership_id,
+            created=added,
+            updated=updated,
+            added=added,
+            person_id=person_id,
+            cadence_id=cadence_id,
+            user_id=owner,
+            state=state,
+            sent_emails=emails,
             latest_action_id=343_000_000 + n if emails else None,
-        )  # fmt: skip
+        )
         on_cadence = membership["currently_on_cadence"]
-        self.out.add_record("cadence_memberships", membership, membership_id, added, updated,
-                            person_id, cadence_id, added, int(on_cadence))  # fmt: skip
-        counts: dict[str, Any] = {"emails_sent": emails, "emails_viewed": 0, "emails_clicked": 0,
-                                  "emails_replied_to": 0, "emails_bounced": 0, "calls": 0}  # fmt: skip
+        self.out.add_record(
+            "cadence_memberships",
+            membership,
+            membership_id,
+            added,
+            updated,
+            person_id,
+            cadence_id,
+            added,
+            int(on_cadence),
+        )
+        counts: dict[str, Any] = {
+            "emails_sent": emails,
+            "emails_viewed": 0,
+            "emails_clicked": 0,
+            "emails_replied_to": 0,
+            "emails_bounced": 0,
+            "calls": 0,
+        }
         return (
             [cadence_id] if on_cadence else [],
             cadence_id,

@@ -65,7 +65,9 @@ def is_true(value: str | None) -> bool:
     return (value or "").strip().lower() in TRUE
 
 
-def parse(resource: Resource, pairs: list[tuple[str, str]], bad_timestamp_status: int = 500) -> ListQuery:
+def parse(
+    resource: Resource, pairs: list[tuple[str, str]], bad_timestamp_status: int = 500
+) -> ListQuery:
     raw: dict[str, Any] = {}
     _split(raw, pairs)
     query = ListQuery()

@@ -28,7 +28,10 @@ class Charge:
     retry_after: int
 
     def headers(self) -> dict[str, str]:
-        return {"x-ratelimit-endpoint-cost": str(self.cost), "x-ratelimit-remaining-minute": str(self.remaining)}
+        return {
+            "x-ratelimit-endpoint-cost": str(self.cost),
+            "x-ratelimit-remaining-minute": str(self.remaining),
+        }
 
 
 class RateLimiter:

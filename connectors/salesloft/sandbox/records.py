@@ -181,7 +181,8 @@ def step_record(
         "disabled": not enabled, "type": type, "name": name,
         "display_name": f"Day {day}: Step {step_number} - {label}", "day": day,
         "step_number": step_number, "multitouch_enabled": False,
-        "details": ref(f"action_details/{type}_details", id), "cadence": ref("cadences", cadence_id),
+        "details": ref(f"action_details/{type}_details", id),
+        "cadence": ref("cadences", cadence_id),
     }  # fmt: skip
 
 

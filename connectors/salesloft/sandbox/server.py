@@ -81,7 +81,9 @@ class SandboxServer:
         self.server.asyncore.close_all(self.server._map)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run_until_stopped, name="salesloft-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run_until_stopped, name="salesloft-sandbox", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

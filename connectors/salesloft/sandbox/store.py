@@ -90,14 +90,22 @@ class Store:
 
     # -- reads ------------------------------------------------------------------
     def page(
-        self, resource: Resource, where: str, params: Sequence[Any], order: str, limit: int, offset: int
+        self,
+        resource: Resource,
+        where: str,
+        params: Sequence[Any],
+        order: str,
+        limit: int,
+        offset: int,
     ) -> tuple[list[str], bool]:
         """Bodies of one page, and whether more records follow it (limit < 0: all).
         Ids are picked from the index first (cheap even for deep offsets), then the
         bodies are fetched by primary key."""
         conn = self.connection()
         sql = f"SELECT id FROM {resource.table}{where} ORDER BY {order} LIMIT ? OFFSET ?"
-        ids = [row[0] for row in conn.execute(sql, (*params, limit + 1 if limit >= 0 else -1, offset))]
+        ids = [
+            row[0] for row in conn.execute(sql, (*params, limit + 1 if limit >= 0 else -1, offset))
+        ]
         more = 0 <= limit < len(ids)
         if more:
             ids = ids[:limit]

@@ -28,7 +28,9 @@ class Control:
         self.session.headers["Authorization"] = f"Bearer {api_key}"
 
     def _call(self, method: str, path: str, payload: dict | None = None) -> Any:
-        response = self.session.request(method, f"{self.base_url}/_sandbox/{path}", json=payload, timeout=60)
+        response = self.session.request(
+            method, f"{self.base_url}/_sandbox/{path}", json=payload, timeout=60
+        )
         response.raise_for_status()
         return response.json()
 
@@ -39,11 +41,12 @@ class Control:
         return self._call("POST", "stats/reset")
 
     def mutate(self, resource: str, **counts: int) -> dict[str, Any]:
-        """E.g. mutate("people", update=100, delete=10, create=5) or mutate("cadences", archive=2)."""
+        """E.g. mutate("people", update=100, delete=10, create=5), mutate("cadences", archive=2)."""
         return self._call("POST", "mutate", {"resource": resource, **counts})
 
     def faults(self, **settings: Any) -> dict[str, Any]:
-        """E.g. faults(http_503=0.2), faults(force_429=3), faults(expire_tokens=True), faults(reset=True)."""
+        """E.g. faults(http_503=0.2), faults(force_429=3), faults(expire_tokens=True),
+        faults(reset=True)."""
         return self._call("POST", "faults", settings)
 
     def snapshot(self, resource: str) -> dict[int, str]:
@@ -95,9 +98,14 @@ class RunningSandbox:
 
 @contextlib.contextmanager
 def run_sandbox(
-    *, people: int = 300, seed: int = defaults.DEFAULT_SEED, data_dir: Path | str | None = None,
-    auto_approve: bool = True, rate_limit: bool = True, **options: Any,
-) -> Iterator[RunningSandbox]:  # fmt: skip
+    *,
+    people: int = 300,
+    seed: int = defaults.DEFAULT_SEED,
+    data_dir: Path | str | None = None,
+    auto_approve: bool = True,
+    rate_limit: bool = True,
+    **options: Any,
+) -> Iterator[RunningSandbox]:
     """Start a sandbox on 127.0.0.1:<free port> in a background thread; stop it on exit.
 
     `options` are other SandboxConfig fields (api_key, token_lifetime, threads, …) or
@@ -105,15 +113,21 @@ def run_sandbox(
     `data_dir` the store lives in a temporary directory removed afterwards.
     """
     shape_keys = {"accounts", "users", "cadences", "memberships", "emails"}
-    shape = DataShape(seed=seed, people=people, **{k: v for k, v in options.items() if k in shape_keys})
+    shape = DataShape(
+        seed=seed, people=people, **{k: v for k, v in options.items() if k in shape_keys}
+    )
     rest = {k: v for k, v in options.items() if k not in shape_keys}
     with contextlib.ExitStack() as stack:
         if data_dir is None:
             data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="salesloft-sandbox-"))
         config = SandboxConfig(
-            data_dir=Path(data_dir), shape=shape, port=0, auto_approve=auto_approve,
-            rate_limit=rate_limit, **rest,
-        )  # fmt: skip
+            data_dir=Path(data_dir),
+            shape=shape,
+            port=0,
+            auto_approve=auto_approve,
+            rate_limit=rate_limit,
+            **rest,
+        )
         server = SandboxServer(config)
         server.start()
         try:

@@ -26,7 +26,7 @@ def _offset_for_hour(hour: int) -> tuple[int, str]:
         delta = datetime.fromtimestamp(hour * 3600, _ZONE).utcoffset() or timedelta(0)
         seconds = int(delta.total_seconds())
         sign = "-" if seconds < 0 else "+"
-        text = "%s%02d:%02d" % (sign, abs(seconds) // 3600, abs(seconds) % 3600 // 60)
+        text = f"{sign}{abs(seconds) // 3600:02d}:{abs(seconds) % 3600 // 60:02d}"
         cached = _offsets[hour] = (seconds, text)
     return cached
 
@@ -36,9 +36,10 @@ def render(micros: int) -> str:
     secs, frac = divmod(micros, 1_000_000)
     offset, text = _offset_for_hour(secs // 3600)
     t = time.gmtime(secs + offset)
-    return "%04d-%02d-%02dT%02d:%02d:%02d.%06d%s" % (
-        t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, frac, text,
-    )  # fmt: skip
+    return (
+        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}.{frac:06d}{text}"
+    )
 
 
 def render_date(micros: int) -> str:

@@ -1,7 +1,12 @@
 """Word lists the generator draws realistic-looking values from (all ASCII, so the
 generated JSON never needs escaping)."""
 
-FIRST_NAMES = (
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+FIRST_NAMES = _words(
     "Aaron Abigail Adam Adriana Aisha Alan Alex Alice Amara Amir Ana Andre Andrew Angela Anika "
     "Anna Arjun Ava Ben Bianca Blake Brandon Brianna Caleb Camila Carlos Carmen Chloe Chris "
     "Claire Daniel Dana Darius David Diego Elena Eli Elif Emily Emma Eric Ethan Eva Fatima Felix "
@@ -9,8 +14,8 @@ FIRST_NAMES = (
     "Jin John Jordan Jose Julia Kai Karen Kevin Kenji Laura Leah Leo Liam Lily Lucas Maya Mei "
     "Michael Mila Mohammed Naomi Nathan Nina Noah Olivia Omar Owen Priya Rachel Rafael Ravi "
     "Robin Rosa Ryan Sam Sara Sofia Tariq Theo Uma Victor Wei Yara Zoe"
-).split()
-LAST_NAMES = (
+)
+LAST_NAMES = _words(
     "Adams Ahmed Alvarez Anderson Bailey Baker Bennett Brooks Brown Campbell Carter Chen Clark "
     "Collins Cooper Cruz Davis Diaz Edwards Evans Fischer Flores Garcia Gomez Gonzalez Green "
     "Gupta Hall Harris Hernandez Hill Hughes Ito Jackson James Johnson Jones Kaur Kelly Khan Kim "
@@ -19,20 +24,20 @@ LAST_NAMES = (
     "Rivera Roberts Robinson Rodriguez Rogers Ross Sanchez Sato Schmidt Scott Shah Silva Singh "
     "Smith Stewart Sullivan Tanaka Taylor Thomas Thompson Torres Turner Walker Wang Ward Watson "
     "White Williams Wilson Wright Wu Young Zhang"
-).split()
-COMPANY_PREFIX = (
+)
+COMPANY_PREFIX = _words(
     "Acme Apex Arbor Atlas Aurora Beacon Birch Blue Bright Cedar Cobalt Copper Crest Delta Echo "
     "Ember Evergreen Falcon Fern Granite Harbor Horizon Indigo Iron Juniper Keystone Lake Lumen "
     "Maple Meridian Nimbus North Oak Orbit Pacific Peak Pine Pioneer Prairie Quartz Redwood "
     "Ridge River Sage Sierra Silver Solar Spruce Stone Summit Tidal Timber True Union Vertex "
     "Willow Zenith"
-).split()
-COMPANY_CORE = (
+)
+COMPANY_CORE = _words(
     "Analytics Bio Cloud Data Dynamics Edge Field Flow Forge Freight Grid Health Insight Labs "
     "Layer Leaf Light Line Link Logic Loop Mark Media Mind Motion Nest Net Path Point Pulse "
     "Quest Rail Scale Shift Signal Source Spark Sphere Stack Step Stream Sync Tech Trail Vault "
     "Vision Wave Way Wing Works Yard Bridge Craft Gate Hub Port Base Core Crew"
-).split()
+)
 COMPANY_SUFFIX = (
     "Inc",
     "Labs",

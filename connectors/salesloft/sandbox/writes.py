@@ -40,7 +40,9 @@ def _ref_id(store: Store, body: dict[str, Any], key: str, collection: str, error
     return None
 
 
-def _apply_common(store: Store, record: dict, body: dict, text_fields: set[str], errors: dict) -> None:
+def _apply_common(
+    store: Store, record: dict, body: dict, text_fields: set[str], errors: dict
+) -> None:
     for key in text_fields & body.keys():
         record[key] = _text(body[key])
     if "do_not_contact" in body:
@@ -49,7 +51,9 @@ def _apply_common(store: Store, record: dict, body: dict, text_fields: set[str],
         tags = body["tags"]
         record["tags"] = [str(t) for t in (tags if isinstance(tags, list) else [tags]) if t != ""]
     if "custom_fields" in body and isinstance(body["custom_fields"], dict):
-        record["custom_fields"] = {k: v for k, v in body["custom_fields"].items() if v not in (None, "")}
+        record["custom_fields"] = {
+            k: v for k, v in body["custom_fields"].items() if v not in (None, "")
+        }
     if "owner_id" in body:
         record["owner"] = ref("users", _ref_id(store, body, "owner_id", "users", errors))
 
@@ -63,21 +67,29 @@ def person_save(
         now = clock.now()
         if person_id is None:
             record = records.person_record(
-                id=store.max_id(PEOPLE) + 1, created=now, updated=now, account_id=None, owner_id=None
+                id=store.max_id(PEOPLE) + 1,
+                created=now,
+                updated=now,
+                account_id=None,
+                owner_id=None,
             )
         else:
             record = store.record(PEOPLE, person_id) or _raise_not_found()
         errors: dict[str, list[str]] = {}
         _apply_common(store, record, body, _PERSON_TEXT, errors)
         if "account_id" in body:
-            record["account"] = ref("accounts", _ref_id(store, body, "account_id", "accounts", errors))
+            record["account"] = ref(
+                "accounts", _ref_id(store, body, "account_id", "accounts", errors)
+            )
         if "person_stage_id" in body and str(body["person_stage_id"]).isdigit():
             record["person_stage"] = ref("person_stages", int(body["person_stage_id"]))
         if "contact_restrictions" in body and isinstance(body["contact_restrictions"], list):
             record["contact_restrictions"] = [str(c) for c in body["contact_restrictions"]]
         email = record["email_address"]
         if not email and not (record["phone"] and record["last_name"]):
-            errors.setdefault("email_address", []).append("is required unless phone and last_name are given")
+            errors.setdefault("email_address", []).append(
+                "is required unless phone and last_name are given"
+            )
         if email:
             record["email_address"] = email = email.strip()
             other = store.find_id(PEOPLE, "email", email.lower())
@@ -100,7 +112,9 @@ def person_delete(store: Store, clock: Clock, person_id: int) -> None:
             return
         now = render(clock.now())
         conn = store.connection()
-        rows = conn.execute("SELECT body FROM cadence_memberships WHERE person_id = ?", (person_id,))
+        rows = conn.execute(
+            "SELECT body FROM cadence_memberships WHERE person_id = ?", (person_id,)
+        )
         for (text,) in rows.fetchall():
             membership = _loads(text)
             membership.update(person_deleted=True, currently_on_cadence=False, updated_at=now)
@@ -116,7 +130,11 @@ def account_save(
         now = clock.now()
         if account_id is None:
             record = records.account_record(
-                id=store.max_id(ACCOUNTS) + 1, created=now, updated=now, owner_id=None, creator_id=None
+                id=store.max_id(ACCOUNTS) + 1,
+                created=now,
+                updated=now,
+                owner_id=None,
+                creator_id=None,
             )
         else:
             record = store.record(ACCOUNTS, account_id) or _raise_not_found()
@@ -149,7 +167,9 @@ def account_delete(store: Store, clock: Clock, account_id: int) -> None:
         if not store.delete(ACCOUNTS, account_id):
             return
         now = render(clock.now())
-        rows = store.connection().execute("SELECT body FROM people WHERE account_id = ?", (account_id,))
+        rows = store.connection().execute(
+            "SELECT body FROM people WHERE account_id = ?", (account_id,)
+        )
         for (text,) in rows.fetchall():
             person = _loads(text)
             person.update(account=None, updated_at=now)

@@ -24,7 +24,9 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox
 
 
 @pytest.fixture
-def make_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., RunningSandbox]]:
+def make_sandbox(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., RunningSandbox]]:
     """Start a private sandbox: make_sandbox(people=…, rate_limit=…, token_lifetime=…)."""
     with contextlib.ExitStack() as stack:
 

@@ -15,8 +15,15 @@ def sb(make_sandbox):
 
 def test_control_needs_the_api_key(sb):
     assert requests.get(f"{sb.base_url}/_sandbox/stats").status_code == 401
-    token = requests.post(sb.token_url, data={"grant_type": "client_credentials"}, auth=(sb.client_id, sb.client_secret)).json()
-    assert session_for(sb, token["access_token"]).get(f"{sb.base_url}/_sandbox/stats").status_code == 401
+    token = requests.post(
+        sb.token_url,
+        data={"grant_type": "client_credentials"},
+        auth=(sb.client_id, sb.client_secret),
+    ).json()
+    assert (
+        session_for(sb, token["access_token"]).get(f"{sb.base_url}/_sandbox/stats").status_code
+        == 401
+    )
 
 
 def test_stats_per_path_and_reset(sb):
@@ -35,7 +42,9 @@ def test_mutate_updates_deletes_and_creates(sb):
     http = session_for(sb)
     before = sb.control.snapshot("people")
     result = sb.control.mutate("people", update=10, delete=3, create=2)
-    assert len(result["updated"]) == 10 and len(result["deleted"]) == 3 and len(result["created"]) == 2
+    assert (
+        len(result["updated"]) == 10 and len(result["deleted"]) == 3 and len(result["created"]) == 2
+    )
     after = sb.control.snapshot("people")
     assert set(after) == (set(before) - set(result["deleted"])) | set(result["created"])
     for record_id in result["updated"]:
@@ -63,8 +72,11 @@ def test_mutate_archives_cadences(sb):
     assert len(result["archived"]) == 2
     for cadence_id in result["archived"]:
         assert http.get(f"{sb.api_base}/cadences/{cadence_id}").json()["data"]["archived_at"]
-    bad = requests.post(f"{sb.base_url}/_sandbox/mutate", json={"resource": "people", "archive": 1},
-                        headers={"Authorization": f"Bearer {sb.api_key}"})  # fmt: skip
+    bad = requests.post(
+        f"{sb.base_url}/_sandbox/mutate",
+        json={"resource": "people", "archive": 1},
+        headers={"Authorization": f"Bearer {sb.api_key}"},
+    )
     assert bad.status_code == 400
 
 
@@ -73,7 +85,9 @@ def test_snapshot_streams_jsonl_and_json(sb):
     lines = requests.get(f"{sb.base_url}/_sandbox/snapshot/people", headers=headers)
     assert lines.headers["Content-Type"].startswith("application/x-ndjson")
     assert len(lines.text.strip().splitlines()) == 300
-    array = requests.get(f"{sb.base_url}/_sandbox/snapshot/activities/emails?format=json", headers=headers).json()
+    array = requests.get(
+        f"{sb.base_url}/_sandbox/snapshot/activities/emails?format=json", headers=headers
+    ).json()
     assert array and set(array[0]) == {"id", "updated_at", "updated_at_us"}
     http = session_for(sb)
     listed = {e["id"]: e["updated_at"] for e in get_all(http, f"{sb.api_base}/activities/emails")}
@@ -114,12 +128,17 @@ def test_latency_and_timeouts(sb):
 def test_connection_dropped_mid_body(sb):
     http = session_for(sb)
     sb.control.faults(next_drop=1)
-    with pytest.raises((requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError)):
+    with pytest.raises(
+        (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError)
+    ):
         http.get(f"{sb.api_base}/people", params={"per_page": 100})
     assert http.get(f"{sb.api_base}/people").status_code == 200
 
 
 def test_unknown_fault_setting_is_rejected(sb):
-    response = requests.post(f"{sb.base_url}/_sandbox/faults", json={"http_504": 1},
-                             headers={"Authorization": f"Bearer {sb.api_key}"})  # fmt: skip
+    response = requests.post(
+        f"{sb.base_url}/_sandbox/faults",
+        json={"http_504": 1},
+        headers={"Authorization": f"Bearer {sb.api_key}"},
+    )
     assert response.status_code == 400

@@ -26,7 +26,9 @@ def test_envelope_and_default_metadata(sandbox, api):
     assert len(body["data"]) == 25
 
 
-@pytest.mark.parametrize("per_page, expected", [("1", 1), ("100", 100), ("0", 25), ("101", 25), ("abc", 25), ("-5", 25)])
+@pytest.mark.parametrize(
+    "per_page, expected", [("1", 1), ("100", 100), ("0", 25), ("101", 25), ("abc", 25), ("-5", 25)]
+)
 def test_per_page_is_corrected_and_echoed(sandbox, api, per_page, expected):
     body = people(sandbox, api, per_page=per_page)
     assert body["metadata"]["paging"]["per_page"] == expected and len(body["data"]) == expected
@@ -39,7 +41,10 @@ def test_bad_page_is_corrected_to_one(sandbox, api):
 
 def test_last_page_and_past_the_end(sandbox, api):
     last = people(sandbox, api, per_page=100, page=15)  # 1500 people
-    assert last["metadata"]["paging"]["next_page"] is None and last["metadata"]["paging"]["prev_page"] == 14
+    assert (
+        last["metadata"]["paging"]["next_page"] is None
+        and last["metadata"]["paging"]["prev_page"] == 14
+    )
     assert len(last["data"]) == 100
     beyond = people(sandbox, api, per_page=100, page=16)
     assert beyond["data"] == [] and beyond["metadata"]["paging"]["next_page"] is None
@@ -55,7 +60,10 @@ def test_paging_counts_only_on_request(sandbox, api):
 
 def test_steps_per_cadence_count(sandbox, api):
     cadence = api.get(f"{sandbox.api_base}/cadences").json()["data"][0]
-    body = api.get(f"{sandbox.api_base}/steps", params={"cadence_id": cadence["id"], "include_paging_counts": 1}).json()
+    body = api.get(
+        f"{sandbox.api_base}/steps",
+        params={"cadence_id": cadence["id"], "include_paging_counts": 1},
+    ).json()
     steps = get_all(api, f"{sandbox.api_base}/steps", cadence_id=cadence["id"])
     assert body["metadata"]["paging"]["total_count"] == len(steps) >= 3
     assert {s["cadence"]["id"] for s in steps} == {cadence["id"]}
@@ -67,12 +75,23 @@ def test_sorting_default_asc_and_by_name(sandbox, api):
     body = people(sandbox, api, per_page=100, sort_by="updated_at", sort_direction="asc")
     asc = [p["updated_at"] for p in body["data"]]
     assert asc == sorted(asc, key=datetime.fromisoformat)
-    assert body["metadata"]["sorting"] == {"sort_by": "updated_at", "sort_direction": "ASC NULLS FIRST"}
-    names = [a["name"] for a in api.get(f"{sandbox.api_base}/accounts", params={"sort_by": "name", "sort_direction": "ASC"}).json()["data"]]
+    assert body["metadata"]["sorting"] == {
+        "sort_by": "updated_at",
+        "sort_direction": "ASC NULLS FIRST",
+    }
+    names = [
+        a["name"]
+        for a in api.get(
+            f"{sandbox.api_base}/accounts", params={"sort_by": "name", "sort_direction": "ASC"}
+        ).json()["data"]
+    ]
     assert names == sorted(names)
 
 
-@pytest.mark.parametrize("params, field", [({"sort_by": "shoe_size"}, "sort_by"), ({"sort_direction": "sideways"}, "sort_direction")])
+@pytest.mark.parametrize(
+    "params, field",
+    [({"sort_by": "shoe_size"}, "sort_by"), ({"sort_direction": "sideways"}, "sort_direction")],
+)
 def test_invalid_sort_is_422(sandbox, api, params, field):
     response = api.get(f"{sandbox.api_base}/people", params=params)
     assert response.status_code == 422 and field in response.json()["errors"]
@@ -93,7 +112,9 @@ def test_ids_filter_in_all_three_encodings_and_missing_ids_skipped(sandbox, api)
 
 
 def test_timestamp_operators_compare_to_the_microsecond(sandbox, api):
-    record = people(sandbox, api, per_page=1, sort_by="updated_at", sort_direction="ASC", page=700)["data"][0]
+    record = people(sandbox, api, per_page=1, sort_by="updated_at", sort_direction="ASC", page=700)[
+        "data"
+    ][0]
     stamp = datetime.fromisoformat(record["updated_at"])
     exact_z = stamp.astimezone(datetime.now().astimezone().tzinfo).isoformat()
     utc = stamp.astimezone(tz=None).astimezone(__import__("datetime").timezone.utc)
@@ -113,18 +134,29 @@ def test_timestamp_operators_compare_to_the_microsecond(sandbox, api):
     one_micro_less = (utc - timedelta(microseconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     assert people(sandbox, api, **{"updated_at[gt]": one_micro_less, "ids[]": record["id"]})["data"]
     millis = utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"  # Supaglue
-    assert len(people(sandbox, api, **{"updated_at[gte]": millis, "ids": record["id"]})["data"]) == 1
+    assert (
+        len(people(sandbox, api, **{"updated_at[gte]": millis, "ids": record["id"]})["data"]) == 1
+    )
 
 
 def test_range_and_created_at_filters(sandbox, api):
-    body = people(sandbox, api, per_page=100, **{"created_at[gte]": "2024-01-01T00:00:00Z", "created_at[lt]": "2024-07-01T00:00:00Z"})
-    assert body["data"] and body["metadata"]["filtering"] == {"created_at": {"gte": "2024-01-01T00:00:00Z", "lt": "2024-07-01T00:00:00Z"}}
+    body = people(
+        sandbox,
+        api,
+        per_page=100,
+        **{"created_at[gte]": "2024-01-01T00:00:00Z", "created_at[lt]": "2024-07-01T00:00:00Z"},
+    )
+    assert body["data"] and body["metadata"]["filtering"] == {
+        "created_at": {"gte": "2024-01-01T00:00:00Z", "lt": "2024-07-01T00:00:00Z"}
+    }
     for person in body["data"]:
         assert "2024-01-01" <= person["created_at"][:10] <= "2024-07-01"
 
 
 def test_unparseable_timestamp_answers_500_like_the_real_api(sandbox, api):
-    response = api.get(f"{sandbox.api_base}/people", params={"updated_at[gt]": "{{ stream_state }}"})
+    response = api.get(
+        f"{sandbox.api_base}/people", params={"updated_at[gt]": "{{ stream_state }}"}
+    )
     assert response.status_code == 500
     assert response.json() == {"status": 500, "error": "Internal Server Error"}
 
@@ -133,13 +165,18 @@ def test_unparseable_timestamp_status_is_configurable(tmp_path):
     with run_sandbox(people=50, data_dir=tmp_path, bad_timestamp_status=422) as sb:
         import requests
 
-        response = requests.get(f"{sb.api_base}/people?updated_at[gt]=yesterday", headers={"Authorization": f"Bearer {sb.api_key}"})
+        response = requests.get(
+            f"{sb.api_base}/people?updated_at[gt]=yesterday",
+            headers={"Authorization": f"Bearer {sb.api_key}"},
+        )
         assert response.status_code == 422 and "updated_at" in response.json()["errors"]
 
 
 def test_unknown_filters_are_ignored(sandbox, api):
     plain = people(sandbox, api)
-    assert people(sandbox, api, favourite_colour="blue", **{"bogus[gt]": "x"})["data"] == plain["data"]
+    assert (
+        people(sandbox, api, favourite_colour="blue", **{"bogus[gt]": "x"})["data"] == plain["data"]
+    )
 
 
 def test_email_name_domain_archived_filters(sandbox, api):
@@ -147,8 +184,12 @@ def test_email_name_domain_archived_filters(sandbox, api):
     found = people(sandbox, api, **{"email_addresses[]": person["email_address"].upper()})["data"]
     assert [p["id"] for p in found] == [person["id"]]
     account = api.get(f"{sandbox.api_base}/accounts").json()["data"][2]
-    by_domain = api.get(f"{sandbox.api_base}/accounts", params={"domain": account["domain"]}).json()["data"]
-    by_name = api.get(f"{sandbox.api_base}/accounts", params={"name[]": account["name"]}).json()["data"]
+    by_domain = api.get(
+        f"{sandbox.api_base}/accounts", params={"domain": account["domain"]}
+    ).json()["data"]
+    by_name = api.get(f"{sandbox.api_base}/accounts", params={"name[]": account["name"]}).json()[
+        "data"
+    ]
     assert [a["id"] for a in by_domain] == [a["id"] for a in by_name] == [account["id"]]
     archived = get_all(api, f"{sandbox.api_base}/cadences", archived="true")
     active = get_all(api, f"{sandbox.api_base}/cadences", archived="false")
@@ -161,7 +202,10 @@ def test_email_name_domain_archived_filters(sandbox, api):
 def test_person_and_cadence_filters_on_memberships_and_emails(sandbox, api):
     membership = api.get(f"{sandbox.api_base}/cadence_memberships").json()["data"][0]
     person_id, cadence_id = membership["person"]["id"], membership["cadence"]["id"]
-    found = api.get(f"{sandbox.api_base}/cadence_memberships", params={"person_id": person_id, "cadence_id": cadence_id}).json()
+    found = api.get(
+        f"{sandbox.api_base}/cadence_memberships",
+        params={"person_id": person_id, "cadence_id": cadence_id},
+    ).json()
     assert [m["id"] for m in found["data"]] == [membership["id"]]
     emails = get_all(api, f"{sandbox.api_base}/activities/emails", **{"person_id[]": person_id})
     assert emails and {e["recipient"]["id"] for e in emails} == {person_id}

@@ -4,9 +4,20 @@ import pytest
 
 from .conftest import session_for
 
-NO_TOKEN = "No Bearer Token attached to request, please see documentation at developers.salesloft.com"
-COLLECTIONS = ["users", "accounts", "people", "cadences", "steps", "cadence_memberships",
-               "activities/emails", "custom_fields", "groups"]  # fmt: skip
+NO_TOKEN = (
+    "No Bearer Token attached to request, please see documentation at developers.salesloft.com"
+)
+COLLECTIONS = [
+    "users",
+    "accounts",
+    "people",
+    "cadences",
+    "steps",
+    "cadence_memberships",
+    "activities/emails",
+    "custom_fields",
+    "groups",
+]
 
 
 @pytest.mark.parametrize("collection", COLLECTIONS)
@@ -48,13 +59,20 @@ def test_me_and_team(sandbox, api):
     me = api.get(f"{sandbox.api_base}/me").json()["data"]
     assert me["id"] == 9001 and me["team_admin"] is True and me["role"] == {"id": "Admin"}
     team = api.get(f"{sandbox.api_base}/team.json").json()["data"]
-    assert team["id"] == me["team"]["id"] and team["plan"] in ("group", "professional", "enterprise")
+    assert team["id"] == me["team"]["id"] and team["plan"] in (
+        "group",
+        "professional",
+        "enterprise",
+    )
 
 
 def test_users_are_unpaged_without_page_and_paged_with_it(sandbox, api):
     everything = api.get(f"{sandbox.api_base}/users").json()
     assert "paging" not in everything["metadata"]
-    assert everything["metadata"]["sorting"] == {"sort_by": "id", "sort_direction": "DESC NULLS LAST"}
+    assert everything["metadata"]["sorting"] == {
+        "sort_by": "id",
+        "sort_direction": "DESC NULLS LAST",
+    }
     ids = [u["id"] for u in everything["data"]]
     assert ids == sorted(ids, reverse=True) and len(ids) >= 5
     paged = api.get(f"{sandbox.api_base}/users", params={"page": 1, "per_page": 2}).json()
@@ -69,12 +87,22 @@ def test_groups_are_never_paged(sandbox, api):
 def test_a_token_without_the_scope_gets_403(sandbox):
     import requests
 
-    token = requests.post(sandbox.token_url, data={
-        "grant_type": "client_credentials", "client_id": sandbox.client_id,
-        "client_secret": sandbox.client_secret, "scope": "people:read",
-    }).json()["access_token"]  # fmt: skip
+    token = requests.post(
+        sandbox.token_url,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": sandbox.client_id,
+            "client_secret": sandbox.client_secret,
+            "scope": "people:read",
+        },
+    ).json()["access_token"]
     session = session_for(sandbox, token)
     assert session.get(f"{sandbox.api_base}/people").status_code == 200
     denied = session.get(f"{sandbox.api_base}/accounts")
     assert denied.status_code == 403 and "accounts:read" in denied.json()["error"]
-    assert session.post(f"{sandbox.api_base}/people", json={"email_address": "x@y.example"}).status_code == 403
+    assert (
+        session.post(
+            f"{sandbox.api_base}/people", json={"email_address": "x@y.example"}
+        ).status_code
+        == 403
+    )

@@ -10,8 +10,23 @@ from connectors.salesloft.sandbox.ratelimit import RateLimiter, page_cost
 from .conftest import session_for
 
 
-@pytest.mark.parametrize("page, cost", [(None, 1), ("1", 1), ("100", 1), ("101", 3), ("150", 3), ("151", 8),
-                                        ("250", 8), ("251", 10), ("500", 10), ("501", 30), ("9999", 30), ("x", 1)])  # fmt: skip
+@pytest.mark.parametrize(
+    "page, cost",
+    [
+        (None, 1),
+        ("1", 1),
+        ("100", 1),
+        ("101", 3),
+        ("150", 3),
+        ("151", 8),
+        ("250", 8),
+        ("251", 10),
+        ("500", 10),
+        ("501", 30),
+        ("9999", 30),
+        ("x", 1),
+    ],
+)
 def test_page_cost_table(page, cost):
     assert page_cost(page) == cost
 
@@ -39,9 +54,15 @@ def test_headers_on_every_response_and_deep_page_cost(make_sandbox):
     deep = http.get(f"{sb.api_base}/people", params={"page": 600})
     assert deep.json()["data"] == [] and deep.headers["x-ratelimit-endpoint-cost"] == "30"
     assert deep.headers["x-ratelimit-remaining-minute"] == "569"
-    for response in (http.get(f"{sb.api_base}/people/1"), http.get(f"{sb.api_base}/people?sort_by=bad"),
-                     requests.get(f"{sb.api_base}/people")):  # fmt: skip
-        assert "x-ratelimit-remaining-minute" in response.headers and "x-ratelimit-endpoint-cost" in response.headers
+    for response in (
+        http.get(f"{sb.api_base}/people/1"),
+        http.get(f"{sb.api_base}/people?sort_by=bad"),
+        requests.get(f"{sb.api_base}/people"),
+    ):
+        assert (
+            "x-ratelimit-remaining-minute" in response.headers
+            and "x-ratelimit-endpoint-cost" in response.headers
+        )
 
 
 def test_budget_exhausted_gives_429_with_retry_after(make_sandbox):

@@ -27,8 +27,20 @@ def test_default_credentials_look_real():
 
 
 def test_command_line_serves_and_prints_credentials(tmp_path):
-    command = [sys.executable, "-m", "connectors.salesloft.sandbox", "--port", "0", "--people", "60",
-               "--data-dir", str(tmp_path), "--api-key", "ak" + "1" * 64, "--auto-approve"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "connectors.salesloft.sandbox",
+        "--port",
+        "0",
+        "--people",
+        "60",
+        "--data-dir",
+        str(tmp_path),
+        "--api-key",
+        "ak" + "1" * 64,
+        "--auto-approve",
+    ]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         lines = []
@@ -36,8 +48,14 @@ def test_command_line_serves_and_prints_credentials(tmp_path):
             lines.append(process.stdout.readline())
         output = "".join(lines)
         base_url = next(line.split()[-1] for line in lines if "listening on" in line)
-        assert "ak" + "1" * 64 in output and defaults.DEFAULT_CLIENT_ID in output and defaults.DEFAULT_CLIENT_SECRET in output
-        response = requests.get(f"{base_url}/v2/people", headers={"Authorization": "Bearer ak" + "1" * 64})
+        assert (
+            "ak" + "1" * 64 in output
+            and defaults.DEFAULT_CLIENT_ID in output
+            and defaults.DEFAULT_CLIENT_SECRET in output
+        )
+        response = requests.get(
+            f"{base_url}/v2/people", headers={"Authorization": "Bearer ak" + "1" * 64}
+        )
         assert response.status_code == 200 and len(response.json()["data"]) == 25
     finally:
         process.terminate()
@@ -48,15 +66,55 @@ def test_manage_py_command_parses_every_flag():
     from connectors.salesloft.management.commands.salesloft_sandbox import Command
 
     parser = Command().create_parser("manage.py", "salesloft_sandbox")
-    options = vars(parser.parse_args([
-        "--port", "9000", "--host", "0.0.0.0", "--seed", "4", "--people", "10", "--accounts", "2", "--users", "3",
-        "--cadences", "4", "--data-dir", "/tmp/x", "--api-key", "k", "--client-id", "i", "--client-secret", "s",
-        "--no-rate-limit", "--rate-limit-per-minute", "100", "--token-lifetime", "60", "--auto-approve",
-    ]))  # fmt: skip
+    options = vars(
+        parser.parse_args(
+            [
+                "--port",
+                "9000",
+                "--host",
+                "0.0.0.0",
+                "--seed",
+                "4",
+                "--people",
+                "10",
+                "--accounts",
+                "2",
+                "--users",
+                "3",
+                "--cadences",
+                "4",
+                "--data-dir",
+                "/tmp/x",
+                "--api-key",
+                "k",
+                "--client-id",
+                "i",
+                "--client-secret",
+                "s",
+                "--no-rate-limit",
+                "--rate-limit-per-minute",
+                "100",
+                "--token-lifetime",
+                "60",
+                "--auto-approve",
+            ]
+        )
+    )
     from connectors.salesloft.sandbox.cli import config_from_options
 
     config = config_from_options(options, Path("/unused"))
-    assert (config.port, config.host, config.api_key, config.client_id, config.client_secret) == (9000, "0.0.0.0", "k", "i", "s")
+    assert (config.port, config.host, config.api_key, config.client_id, config.client_secret) == (
+        9000,
+        "0.0.0.0",
+        "k",
+        "i",
+        "s",
+    )
     assert config.shape == DataShape(seed=4, people=10, accounts=2, users=3, cadences=4)
-    assert (config.rate_limit, config.rate_limit_per_minute, config.token_lifetime, config.auto_approve) == (False, 100, 60, True)
+    assert (
+        config.rate_limit,
+        config.rate_limit_per_minute,
+        config.token_lifetime,
+        config.auto_approve,
+    ) == (False, 100, 60, True)
     assert config.data_dir == Path("/tmp/x")
