@@ -210,7 +210,7 @@ class HttpClient:
                 attempt += 1
                 continue
             elapsed = time.monotonic() - started
-            logger.info(
+            logger.debug(
                 "%s %s -> %d (%.0f ms) headers=%s",
                 method,
                 response.url,

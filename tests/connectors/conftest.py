@@ -1,0 +1,106 @@
+"""Fixtures for the connectors tests: a local Salesloft sandbox, providers and connections
+pointing at it, and an HTTP client that does not sleep between retries."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors import http
+from connectors.models import AuthType, Connection, Customer, Provider
+from connectors.salesloft.sandbox.testing import run_sandbox
+
+
+@pytest.fixture(autouse=True)
+def fast_http(monkeypatch):
+    """Retries without the backoff sleeps, and a short read timeout."""
+    client = http.HttpClient(sleep=lambda seconds: None, timeout=(2.0, 5.0))
+    monkeypatch.setattr(http, "_default", client)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def db_rate_budget(settings):
+    """The database store unless a test asks for Redis; no clock-skew margin."""
+    settings.REDIS_URL = ""
+    settings.CONNECTOR_RATE_WINDOW_MARGIN = 0.0
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    """A small sandbox shared by the session (tests that change data use their own)."""
+    with run_sandbox(people=300, rate_limit=False) as running:
+        yield running
+
+
+@pytest.fixture
+def fresh_sandbox():
+    with run_sandbox(people=120, rate_limit=False) as running:
+        yield running
+
+
+def provider_for(sandbox) -> Provider:
+    provider, _ = Provider.objects.update_or_create(
+        name="salesloft",
+        defaults={
+            "auth_type": AuthType.OAUTH2,
+            "client_id": sandbox.client_id,
+            "client_secret": sandbox.client_secret,
+            "authorize_url": sandbox.authorize_url,
+            "token_url": sandbox.token_url,
+            "api_base_url": sandbox.api_base,
+        },
+    )
+    return provider
+
+
+def api_key_connection(sandbox, customer_id: str = "acme") -> Connection:
+    customer, _ = Customer.objects.get_or_create(customer_id=customer_id)
+    return Connection.objects.create(
+        customer=customer,
+        provider=provider_for(sandbox),
+        auth_type=AuthType.API_KEY,
+        api_key=sandbox.api_key,
+        remote_account_id="700",
+    )
+
+
+def oauth_connection(sandbox, customer_id: str = "acme") -> Connection:
+    """A connection holding real sandbox tokens (client-credentials exchange would give no
+    refresh token, so this runs the authorization-code grant directly)."""
+    import requests
+
+    provider = provider_for(sandbox)
+    redirect = "http://localhost/oauth/callback"
+    answer = requests.get(
+        sandbox.authorize_url,
+        params={"client_id": sandbox.client_id, "redirect_uri": redirect, "state": "s"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    code = answer.headers["Location"].split("code=")[1].split("&")[0]
+    token = requests.post(
+        sandbox.token_url,
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect,
+            "client_id": sandbox.client_id,
+            "client_secret": sandbox.client_secret,
+        },
+        timeout=10,
+    ).json()
+    from connectors.services import connection_save_oauth
+
+    return connection_save_oauth(
+        customer_id=customer_id, provider=provider, token=token, remote_account_id="700"
+    )
+
+
+@pytest.fixture
+def sandbox_provider(db, sandbox):
+    return provider_for(sandbox)
+
+
+@pytest.fixture
+def key_connection(db, sandbox):
+    return api_key_connection(sandbox)
