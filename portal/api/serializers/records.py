@@ -105,7 +105,10 @@ CONTACT_NESTED = {
     "phone_numbers": PhoneNumberSerializer(many=True),
     "tags": serializers.ListField(child=serializers.CharField()),
 }
-SEQUENCE_NESTED = {"tags": serializers.ListField(child=serializers.CharField())}
+SEQUENCE_NESTED = {
+    "tags": serializers.ListField(child=serializers.CharField()),
+    "share_type": serializers.ChoiceField(choices=SHARE_TYPES, allow_null=True),
+}
 
 RECORD_SERIALIZERS: dict[str, type[RecordSerializer]] = {
     name: _record_serializer(
