@@ -17,10 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py demo_setup
-	@echo "Portal: http://127.0.0.1:$(PORT)/admin/  (login admin / admin)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PY=$(PY) PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) scripts/demo.sh
 
 test: install browser
 	$(PY) -m pytest

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# `make demo`: the Salesloft sandbox, the demo setup, a first sync with its progress bars,
+# then the portal and the Django-Q2 workers together. Ctrl-C stops everything started here.
+set -euo pipefail
+
+PY=${PY:-.venv/bin/python}
+PORT=${PORT:-8000}
+SANDBOX_PORT=${SANDBOX_PORT:-8765}
+DEMO_PEOPLE=${DEMO_PEOPLE:-3000}
+VAR=${GLUE_VAR_DIR:-var}
+SANDBOX_URL="http://127.0.0.1:${SANDBOX_PORT}"
+mkdir -p "$VAR"
+
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait "${pids[@]}" 2>/dev/null || true
+  echo "Demo stopped."
+}
+trap stop_all INT TERM EXIT
+
+echo "Starting the Salesloft sandbox on ${SANDBOX_URL} (${DEMO_PEOPLE} people, data in ${VAR}/sandbox, log in ${VAR}/sandbox.log)"
+"$PY" -m connectors.salesloft.sandbox --port "$SANDBOX_PORT" --people "$DEMO_PEOPLE" \
+  --data-dir "$VAR/sandbox" --auto-approve >"$VAR/sandbox.log" 2>&1 &
+pids+=($!)
+
+# Up when it answers anything over HTTP (401 without a key is fine); generating a fresh
+# store takes a few seconds the first time.
+"$PY" - "$SANDBOX_URL" "${pids[0]}" <<'PYEOF'
+import os, sys, time, urllib.error, urllib.request
+url, pid = sys.argv[1], int(sys.argv[2])
+for _ in range(600):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        sys.exit("The sandbox exited: see var/sandbox.log")
+    try:
+        urllib.request.urlopen(url + "/v2/team", timeout=2)
+        sys.exit(0)
+    except urllib.error.HTTPError:
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.5)
+sys.exit("The sandbox did not start within 5 minutes: see var/sandbox.log")
+PYEOF
+
+"$PY" manage.py migrate --no-input
+"$PY" manage.py demo_setup --sandbox-url "$SANDBOX_URL"
+"$PY" manage.py sync --customer demo-customer
+
+echo
+echo "Portal: http://127.0.0.1:${PORT}/admin/  (login admin / admin; demo only)"
+echo "Workers: manage.py qcluster (the heartbeat enqueues due syncs every minute). Ctrl-C stops all."
+"$PY" manage.py runserver "127.0.0.1:${PORT}" --noreload &
+pids+=($!)
+"$PY" manage.py qcluster &
+pids+=($!)
+wait -n "${pids[@]}"
