@@ -1,0 +1,38 @@
+"""The Salesloft sandbox: a faithful local Salesloft REST API v2 with generated data.
+
+It follows `../shared/docs/salesloft-api.md` (§13 is the checklist) so any Salesloft
+client works against it unchanged except for the base URL. It shares nothing with the
+portal: its own WSGI app (served by waitress) and its own SQLite store in a data dir.
+
+Public interface
+----------------
+Command line (both print the base URL, API key and OAuth client credentials)::
+
+    python manage.py salesloft_sandbox --port 8765 [--people 2000] [--seed 1] ...
+    python -m connectors.salesloft.sandbox --port 8765 ...      # no Django needed
+
+Tests of other components::
+
+    from connectors.salesloft.sandbox.testing import run_sandbox
+
+    with run_sandbox(people=300, seed=1, auto_approve=True, rate_limit=True,
+                     data_dir=tmp_path) as sb:
+        sb.base_url, sb.api_base, sb.authorize_url, sb.token_url
+        sb.api_key, sb.client_id, sb.client_secret
+        sb.control.mutate("people", update=100, delete=10, create=5)
+        sb.control.faults(http_503=0.2, force_429=3, expire_tokens=True)
+        sb.control.stats(); sb.control.snapshot("people")  # {id: updated_at}
+
+Default credentials: `defaults.DEFAULT_API_KEY`, `DEFAULT_CLIENT_ID`,
+`DEFAULT_CLIENT_SECRET` (deterministic; the API key looks like a real one: `ak` + 64 hex).
+
+Programmatic use: `config.SandboxConfig` / `config.DataShape` describe a sandbox;
+`server.SandboxServer(config)` serves it (`start()`/`stop()` or `serve_forever()`);
+`server.ensure_store(config)` generates or reuses the store; `generate.generate(path,
+shape)` writes a store directly.
+
+Modules: resources (the catalog of collections, filters, sorts), store (SQLite),
+generate + people + records + vocab (data), query + reads + render (lists), writes +
+cadences (writes), oauth, ratelimit, faults, stats, control + mutate (/_sandbox/*),
+app (WSGI pipeline), http (request/response helpers), server, cli, testing.
+"""
