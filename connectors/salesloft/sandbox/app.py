@@ -9,6 +9,8 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
+
 from . import cadences, reads, writes
 from .config import SandboxConfig
 from .control import Control
@@ -127,9 +129,7 @@ class SandboxApp:
         name, record_id, method = match["collection"], match["id"], request.method
         if name in ("me", "team") and record_id is None and method == "GET":
             self._require(principal, "team:read")
-            return (
-                reads.me(self.store, principal.user_id) if name == "me" else reads.team(self.store)
-            )
+            return reads.me(self.store, principal.user_id) if name == "me" else reads.team()
         if name == "cadence_imports" and record_id is None and method == "POST":
             self._require(principal, "cadences:write")
             result = cadences.cadence_import(
@@ -181,8 +181,6 @@ class SandboxApp:
 
 
 def _data(record: dict[str, Any]) -> Response:
-    import orjson
-
     return Response(200, data_body(orjson.dumps(record).decode()))
 
 

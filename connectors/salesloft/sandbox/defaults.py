@@ -24,6 +24,8 @@ DEFAULT_THREADS = 8
 HREF_BASE = "https://api.salesloft.com/v2"
 
 TEAM_ID = 700
+# The first generated user: the team admin that API keys and OAuth tokens act as.
+ADMIN_USER_ID = 9001
 TEAM_NAME = "Sandbox Test Co"
 TEAM_TIME_ZONE = "US/Eastern"
 

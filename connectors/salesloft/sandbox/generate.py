@@ -21,14 +21,14 @@ import orjson
 
 from . import records, vocab
 from .config import DataShape
-from .defaults import HISTORY_END, HISTORY_START
+from .defaults import ADMIN_USER_ID, HISTORY_END, HISTORY_START
 from .people import PeopleWriter, Timeline, account_bounds
 from .resources import RESOURCES
 from .store import index_statements, insert_sql, schema_statements
 
 FIRST_ID = {
-    "users": 9001, "groups": 120, "custom_fields": 34590, "cadences": 30001, "steps": 198001,
-    "accounts": 4100001, "people": 55500001, "cadence_memberships": 71000001,
+    "users": ADMIN_USER_ID, "groups": 120, "custom_fields": 34590, "cadences": 30001,
+    "steps": 198001, "accounts": 4100001, "people": 55500001, "cadence_memberships": 71000001,
     "activities/emails": 8800001,
 }  # fmt: skip
 BATCH = 20_000

@@ -15,12 +15,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from .config import SandboxConfig
-from .generate import FIRST_ID
+from .defaults import ADMIN_USER_ID
 from .http import HttpError, Request, Response, json_response
 from .store import Store
 
 CODE_LIFETIME = 600
-ADMIN_USER_ID = FIRST_ID["users"]  # tokens act as the team admin who created the app
 FULL_SCOPE = " ".join(
     f"{resource}:{action}"
     for resource in ("accounts", "people", "cadences", "emails", "team")

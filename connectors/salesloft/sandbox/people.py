@@ -7,9 +7,10 @@ one 64-bit random draw per record sliced into fields, not one RNG call per field
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import records, timestamps, vocab
+from .activity import ActivityWriter
 
 if TYPE_CHECKING:
     from .config import DataShape
@@ -77,9 +78,8 @@ class PeopleWriter:
         self.out, self.shape, self.tl = out, shape, tl
         self.rng = random.Random(shape.seed * 1_000_003 + first_account)
         self.users = users
-        self.cadence_ids = list(cadences)
-        self.cadences = cadences
         self.first_id = first_id
+        self.activity = ActivityWriter(out, shape, tl, users, cadences, first_id, self.rng)
         self.bounds, self.first_account, self.stop_account = bounds, first_account, stop_account
 
     def run(self) -> None:
@@ -163,21 +163,24 @@ class PeopleWriter:
             import_id = None
         title, seniority = vocab.TITLES[(bits >> 28) % len(vocab.TITLES)]
         city, state, locale, offset = vocab.PLACES[(bits >> 32) % len(vocab.PLACES)]
-        on, recent, last_contacted, counts, step = self._memberships(i, person_id, email, created)
+        # Imported people stay untouched so the whole import keeps one updated_at.
+        act = None if _imported(i) else self.activity.person(i, person_id, email, created)
+        last_contacted = act.last_contacted if act else None
+        updated = max(updated, last_contacted or 0)  # a contact bumps the person
         record = records.person_record(
             id=person_id,
             created=created,
-            updated=max(updated, last_contacted or 0),
+            updated=updated,
             account_id=account_id,
             owner_id=self.users[(bits >> 36) % len(self.users)],
             utc_offset=offset,
-            counts=counts,
-            cadence_ids=on,
-            recent_cadence_id=recent,
+            counts=act.counts if act else None,
+            cadence_ids=act.active_cadences if act else None,
+            recent_cadence_id=act.cadence_id if act else None,
             import_id=import_id,
             stage_id=800 + (bits >> 40) % 5 if bits >> 63 else None,
             last_contacted=last_contacted,
-            last_step_id=step,
+            last_step_id=act.last_step_id if act else None,
             custom_fields={"Lead Source": vocab.LEAD_SOURCES[(bits >> 44) % 6]}
             if bits >> 47 & 1
             else None,
@@ -203,112 +206,8 @@ class PeopleWriter:
             record,
             person_id,
             created,
-            record_updated(record, updated),
+            updated,
             email,
             account_id,
             record["owner"]["id"],
         )
-
-    def _memberships(self, i: int, person_id: int, email: str, created: int) -> tuple:
-        """Memberships are spread evenly over the people (exactly `shape.memberships` of
-        them); each gets its share of the email activities. Returns what the person
-        record needs: active cadence ids, latest cadence, last contact, counts, last step."""
-        shape = self.shape
-        # Imported people stay untouched so the whole import keeps one updated_at.
-        if not shape.memberships or not self.cadence_ids or _imported(i):
-            return [], None, None, None, None
-        people = max(shape.people, 1)
-        if (i * shape.memberships) // people == ((i + 1) * shape.memberships) // people:
-            return [], None, None, None, None
-        # Person i holds membership number floor(i*M/N); its emails start at n*E/M.
-        n = i * shape.memberships // people
-        email_n = n * (shape.emails or 0) // shape.memberships
-        membership_id = self.first_id["cadence_memberships"] + n
-        cadence_id = self.cadence_ids[i * 2654435761 % len(self.cadence_ids)]
-        archived, email_steps = self.cadences[cadence_id]
-        bits = self.rng.getrandbits(64)
-        added = created + bits % max((self.tl.end - created) // 2, 1)
-        state = "completed" if archived else records.MEMBERSHIP_STATES[(bits >> 20) % 5]
-        owner = self.users[(bits >> 24) % len(self.users)]
-        emails = (n + 1) * (shape.emails or 0) // shape.memberships - n * (
-            shape.emails or 0
-        ) // shape.memberships
-        sent = added
-        step = None
-        for k in range(emails):
-            sent = sent + DAY * 2 + (bits >> (k % 40)) % DAY
-            sent = min(sent, self.tl.end - 1)
-            step = email_steps[k % len(email_steps)] if email_steps else None
-            email_id = self.first_id["activities/emails"] + email_n + k
-            views = (bits >> (k + 8)) % 4
-            record = records.email_record(
-                id=email_id,
-                created=sent - 60_000_000,
-                updated=sent + views * 60_000_000,
-                sent=sent,
-                recipient_email=email,
-                person_id=person_id,
-                user_id=owner,
-                cadence_id=cadence_id,
-                step_id=step,
-                views=views,
-                clicks=views // 2,
-                replies=0,
-            )
-            self.out.add_record(
-                "activities/emails",
-                record,
-                email_id,
-                sent - 60_000_000,
-                sent + views * 60_000_000,
-                person_id,
-                cadence_id,
-                step,
-                sent,
-                email,
-            )
-        updated = max(sent, added)
-        membership = records.membership_record(
-            id=membership_id,
-            created=added,
-            updated=updated,
-            added=added,
-            person_id=person_id,
-            cadence_id=cadence_id,
-            user_id=owner,
-            state=state,
-            sent_emails=emails,
-            latest_action_id=343_000_000 + n if emails else None,
-        )
-        on_cadence = membership["currently_on_cadence"]
-        self.out.add_record(
-            "cadence_memberships",
-            membership,
-            membership_id,
-            added,
-            updated,
-            person_id,
-            cadence_id,
-            added,
-            int(on_cadence),
-        )
-        counts: dict[str, Any] = {
-            "emails_sent": emails,
-            "emails_viewed": 0,
-            "emails_clicked": 0,
-            "emails_replied_to": 0,
-            "emails_bounced": 0,
-            "calls": 0,
-        }
-        return (
-            [cadence_id] if on_cadence else [],
-            cadence_id,
-            sent if emails else None,
-            counts,
-            step,
-        )
-
-
-def record_updated(record: dict[str, Any], updated: int) -> int:
-    """The person's stored updated_at (a last contact can move it past `updated`)."""
-    return timestamps.parse(record["updated_at"]) if record["last_contacted_at"] else updated

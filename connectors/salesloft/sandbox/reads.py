@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import orjson
+
 from . import query
+from .defaults import HISTORY_START
 from .http import Response, not_found
 from .records import team_record
 from .render import data_body, list_body
@@ -54,14 +57,8 @@ def me(store: Store, user_id: int) -> Response:
     return get_record(store, RESOURCES["users"], str(user_id))
 
 
-def team(store: Store) -> Response:
-    from .defaults import HISTORY_START
-
+def team() -> Response:
     created = parse(HISTORY_START)
-    return Response(200, b'{"data":%s}' % _dumps(team_record(created=created, updated=created)))
-
-
-def _dumps(value: object) -> bytes:
-    import orjson
-
-    return orjson.dumps(value)
+    return Response(
+        200, b'{"data":%s}' % orjson.dumps(team_record(created=created, updated=created))
+    )

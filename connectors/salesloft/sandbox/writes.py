@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from . import records
 from .http import not_found, unprocessable
 from .records import ref
@@ -116,7 +118,7 @@ def person_delete(store: Store, clock: Clock, person_id: int) -> None:
             "SELECT body FROM cadence_memberships WHERE person_id = ?", (person_id,)
         )
         for (text,) in rows.fetchall():
-            membership = _loads(text)
+            membership = orjson.loads(text)
             membership.update(person_deleted=True, currently_on_cadence=False, updated_at=now)
             store.save(MEMBERSHIPS, membership)
 
@@ -171,7 +173,7 @@ def account_delete(store: Store, clock: Clock, account_id: int) -> None:
             "SELECT body FROM people WHERE account_id = ?", (account_id,)
         )
         for (text,) in rows.fetchall():
-            person = _loads(text)
+            person = orjson.loads(text)
             person.update(account=None, updated_at=now)
             store.save(PEOPLE, person)
 
@@ -189,9 +191,3 @@ def touch(store: Store, clock: Clock, resource_name: str, record_id: int, **chan
 
 def _raise_not_found() -> dict[str, Any]:
     raise not_found()
-
-
-def _loads(text: str) -> dict[str, Any]:
-    import orjson
-
-    return orjson.loads(text)

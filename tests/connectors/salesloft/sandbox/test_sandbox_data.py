@@ -143,3 +143,31 @@ def test_same_seed_same_data_other_seed_other_data(tmp_path):
 
     assert first_page(7, "a") == first_page(7, "b")
     assert first_page(7, "a") != first_page(8, "c")
+
+
+def test_indexed_columns_agree_with_the_stored_json(sandbox):
+    """Generation writes indexed columns directly for speed; they must equal what the
+    write path derives from the JSON (resources.row_values), or filters would lie."""
+    import sqlite3
+
+    import orjson
+
+    from connectors.salesloft.sandbox.resources import RESOURCES, row_values
+
+    with sqlite3.connect(sandbox.config.db_path) as conn:
+        for resource in RESOURCES.values():
+            columns = ["id", "created_at", "updated_at", *resource.columns]
+            rows = conn.execute(f"SELECT {', '.join(columns)}, body FROM {resource.table}")
+            for *stored, body in rows.fetchall():
+                assert list(row_values(resource, orjson.loads(body)).values()) == stored, (
+                    resource.name
+                )
+
+
+def test_accounts_exist_before_their_people(sandbox, api):
+    accounts = {a["id"]: a for a in get_all(api, f"{sandbox.api_base}/accounts")}
+    for person in get_all(api, f"{sandbox.api_base}/people"):
+        account = accounts[person["account"]["id"]]
+        assert datetime.fromisoformat(account["created_at"]) <= datetime.fromisoformat(
+            person["created_at"]
+        )
