@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import logging
 import secrets
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from connectors.exceptions import AuthRevoked, ConnectorError, InvalidInput, ProviderError
@@ -176,10 +177,34 @@ def connection_refresh(
     marks the connection `needs_reauth` and raises `AuthRevoked`.
     """
     min_remaining = _refresh_margin() if min_remaining is None else min_remaining
+    asked = []  # set once the token endpoint was called: from then on, never retry
+    for attempt in range(20):
+        try:
+            token, reason = _refresh_locked(connection, stale_token, min_remaining, asked)
+            break
+        except OperationalError as exc:
+            # SQLite answers "locked" instead of waiting in some setups (shared-cache test
+            # databases, an expired busy timeout). Before the provider was asked, waiting
+            # and trying again is safe; after, it could spend the refresh token twice.
+            if "locked" not in str(exc) or asked or attempt == 19:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    if token is not None:
+        return token
+    connection_mark_needs_reauth(connection=connection, reason=reason)
+    raise AuthRevoked(reason)
+
+
+def _refresh_locked(
+    connection: Connection, stale_token: str | None, min_remaining: timedelta, asked: list
+) -> tuple[str | None, str]:
+    """One attempt of `connection_refresh` under the row lock: (token, "") or (None, why)."""
     reason = ""
     with transaction.atomic():
         row = (
-            Connection.objects.select_for_update().select_related("provider").get(pk=connection.pk)
+            Connection.objects.select_for_update(of=("self",))
+            .select_related("provider")
+            .get(pk=connection.pk)
         )
         if row.status != Connection.Status.ACTIVE:
             _copy_credentials(row, connection)
@@ -197,6 +222,7 @@ def connection_refresh(
         elif not row.refresh_token:
             reason = "The connection has no refresh token."
         else:
+            asked.append(True)
             try:
                 payload = _token_request(
                     provider=row.provider,
@@ -208,11 +234,10 @@ def connection_refresh(
                 _apply_tokens(row, payload)
                 row.save(update_fields=[*_TOKEN_FIELDS, "updated_at"])
                 logger.info("Refreshed the token of connection %s", row.pk)
-        if not reason:
-            _copy_credentials(row, connection)
-            return row.access_token
-    connection_mark_needs_reauth(connection=connection, reason=reason)
-    raise AuthRevoked(reason)
+        if reason:
+            return None, reason
+        _copy_credentials(row, connection)
+        return row.access_token, ""
 
 
 def connection_access_token(*, connection: Connection) -> str:
@@ -502,7 +527,7 @@ def oauth_state_consume(*, state: str) -> OAuthState:
         raise ConnectFlowError("invalid_state", "The connect request is not valid.") from exc
     with transaction.atomic():
         row = (
-            OAuthState.objects.select_for_update()
+            OAuthState.objects.select_for_update(of=("self",))
             .select_related("provider", "magic_link")
             .filter(nonce=nonce)
             .first()
@@ -570,7 +595,7 @@ def magic_link_use(*, token: str) -> MagicLink:
     """Spend the link (its Connect button was pressed): used once, never again."""
     with transaction.atomic():
         link = (
-            MagicLink.objects.select_for_update()
+            MagicLink.objects.select_for_update(of=("self",))
             .select_related("customer", "provider")
             .filter(token=token)
             .first()
