@@ -6,4 +6,13 @@ from django.contrib import admin
 class GlueAdminSite(admin.AdminSite):
     site_header = "Glue"
     site_title = "Glue portal"
-    index_title = "Sales-engagement data, synced"
+    index_title = "Dashboard"
+
+    def index(self, request, extra_context=None):
+        # Imported here: the site is built before the apps' models are ready.
+        from portal.charts import runs_chart
+        from portal.selectors import dashboard
+
+        summary = dashboard()
+        extra = {"dashboard": summary, "runs_chart": runs_chart(summary.runs)}
+        return super().index(request, {**extra, **(extra_context or {})})

@@ -1,17 +1,27 @@
-"""Providers (the OAuth app form), customers and their connections."""
+"""Providers: the OAuth app form (write-only secret, redirect URL, setup steps, test)."""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from social_django.models import Association, Nonce, UserSocialAuth
 
-from connectors.models import AuthType, Connection, Customer, Provider
+from connectors.exceptions import ConnectorError
+from connectors.models import AuthType, Provider
 from connectors.registry import PROVIDERS, provider_spec
-from connectors.services import provider_defaults, provider_redirect_url, provider_save
+from connectors.services import (
+    provider_defaults,
+    provider_redirect_url,
+    provider_save,
+    provider_test,
+)
 from portal.admin.widgets import copy_button
+from syncs.models import SyncConfig
+from syncs.services import sync_config_save
 
 # --- Providers ---------------------------------------------------------------------------
 
@@ -61,11 +71,11 @@ class ProviderAdmin(admin.ModelAdmin):
     # Plain inputs: the admin's default URL widget repeats each value as a link.
     formfield_overrides = {models.URLField: {"widget": forms.URLInput(attrs={"size": 60})}}
     list_display = ["name", "category", "auth_type", "client_id", "secret_status", "api_base_url"]
-    readonly_fields = ["secret_status", "redirect_url", "setup_help"]
+    readonly_fields = ["secret_status", "redirect_url", "setup_help", "test_button"]
 
     def get_fieldsets(self, request, obj=None):
         return [
-            (None, {"fields": ["name", "auth_type"]}),
+            (None, {"fields": ["name", "auth_type", "test_button"]}),
             (
                 "OAuth application",
                 {
@@ -111,53 +121,42 @@ class ProviderAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         provider_save(provider=obj)
+        if not SyncConfig.objects.filter(provider=obj).exists():
+            sync_config_save(provider=obj)  # every object, the default schedule
+            self.message_user(
+                request,
+                "A sync config for every object was created; adjust it under Sync configs.",
+                messages.INFO,
+            )
 
+    def get_urls(self):
+        test = path(
+            "<int:pk>/test/",
+            self.admin_site.admin_view(self.test_view),
+            name="connectors_provider_test",
+        )
+        return [test, *super().get_urls()]
 
-# --- Customers and connections -----------------------------------------------------------
+    @admin.display(description="Test")
+    def test_button(self, obj: Provider | None):
+        if obj is None or obj.pk is None:
+            return "Save first, then test the saved settings."
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" formmethod="post" '
+            'formnovalidate name="_test">Test connection</button>',
+            reverse("admin:connectors_provider_test", args=[obj.pk]),
+        )
 
-
-class ConnectionInline(admin.TabularInline):
-    model = Connection
-    fields = ["provider", "status", "auth_type", "expires_at", "updated_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["customer_id", "name", "email", "created_at"]
-    search_fields = ["customer_id", "name", "email"]
-    inlines = [ConnectionInline]
-
-
-@admin.register(Connection)
-class ConnectionAdmin(admin.ModelAdmin):
-    # Credentials are never among these fields: the admin cannot show them.
-    fields = [
-        "customer",
-        "provider",
-        "status",
-        "status_reason",
-        "auth_type",
-        "scope",
-        "remote_account_id",
-        "expires_at",
-        "last_refreshed_at",
-        "created_at",
-        "updated_at",
-    ]
-    readonly_fields = fields
-    list_display = ["customer", "provider", "status", "auth_type", "expires_at", "updated_at"]
-    list_filter = ["status", "provider", "auth_type"]
-    search_fields = ["customer__customer_id", "customer__name"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
+    def test_view(self, request, pk: int):
+        provider = get_object_or_404(Provider, pk=pk)
+        if request.method == "POST":
+            try:
+                summary = provider_test(provider=provider)
+            except ConnectorError as exc:
+                self.message_user(request, f"Test failed: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"Test passed: {summary}", messages.SUCCESS)
+        return redirect("admin:connectors_provider_change", pk)
 
 
 # social-auth's tables hold nothing here (connections live in Connection): keep them out of sight.

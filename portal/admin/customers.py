@@ -1,0 +1,186 @@
+"""Customers (connect links, magic links) and their connections (status, reconnect,
+disconnect). No credential is ever among the fields shown."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from connectors.exceptions import ConnectorError
+from connectors.models import Connection, Customer, Provider
+from connectors.services import connection_disconnect, magic_link_create
+from portal.admin.widgets import badge, copy_button
+
+MAGIC_LINK_LIFETIME_SECS = 7 * 24 * 3600
+
+
+def connect_url(customer: Customer, provider_name: str) -> str:
+    """The link that starts the OAuth flow for `customer`, coming back to its admin page."""
+    back = settings.PUBLIC_URL + reverse("admin:connectors_customer_change", args=[customer.pk])
+    query = urlencode(
+        {"customerId": customer.customer_id, "providerName": provider_name, "returnUrl": back}
+    )
+    return f"{settings.PUBLIC_URL}{reverse('oauth-connect')}?{query}"
+
+
+class ConnectionInline(admin.TabularInline):
+    model = Connection
+    fields = ["provider", "status_badge", "auth_type", "expires_at", "last_refreshed_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="status")
+    def status_badge(self, obj: Connection):
+        return badge(obj.status, obj.get_status_display())
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["customer_id", "name", "email", "connection_states", "created_at"]
+    search_fields = ["customer_id", "name", "email"]
+    inlines = [ConnectionInline]
+    readonly_fields = ["connect_links"]
+    actions = ["create_magic_links"]
+
+    def get_fields(self, request, obj=None):
+        base = ["customer_id", "name", "email"]
+        return base if obj is None else [*base, "connect_links"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("connections__provider")
+
+    @admin.display(description="connections")
+    def connection_states(self, obj: Customer):
+        return (
+            format_html_join(
+                " ", "{}", ((badge(c.status, c.provider.name),) for c in obj.connections.all())
+            )
+            or "—"
+        )
+
+    @admin.display(description="Connect")
+    def connect_links(self, obj: Customer):
+        rows = []
+        for provider in Provider.objects.all():
+            rows.append(
+                format_html(
+                    "<p><strong>{}</strong>: {}</p>"
+                    '<p><button type="submit" class="button" formaction="{}" formmethod="post" '
+                    'formnovalidate name="_magic_link">Create magic link</button> '
+                    '<span class="help">A single-use link for the customer, valid 7 days.'
+                    "</span></p>",
+                    provider,
+                    copy_button(connect_url(obj, provider.name)),
+                    reverse("admin:connectors_customer_magic_link", args=[obj.pk, provider.pk]),
+                )
+            )
+        return format_html_join("", "{}", ((row,) for row in rows)) or (
+            "Set up a provider first (Providers → Add)."
+        )
+
+    def get_urls(self):
+        magic = path(
+            "<int:pk>/magic-link/<int:provider_pk>/",
+            self.admin_site.admin_view(self.magic_link_view),
+            name="connectors_customer_magic_link",
+        )
+        return [magic, *super().get_urls()]
+
+    def _magic_link(self, request, customer: Customer, provider: Provider) -> None:
+        back = settings.PUBLIC_URL + reverse("admin:connectors_customer_change", args=[customer.pk])
+        try:
+            link = magic_link_create(
+                customer=customer,
+                provider_name=provider.name,
+                return_url=back,
+                expiration_secs=MAGIC_LINK_LIFETIME_SECS,
+            )
+        except ConnectorError as exc:
+            self.message_user(request, f"No magic link for {customer}: {exc}", messages.ERROR)
+            return
+        self.message_user(
+            request,
+            format_html("Magic link for {} ({}): {}", customer, provider, copy_button(link.url)),
+            messages.SUCCESS,
+        )
+
+    def magic_link_view(self, request, pk: int, provider_pk: int):
+        if request.method == "POST":
+            self._magic_link(
+                request,
+                get_object_or_404(Customer, pk=pk),
+                get_object_or_404(Provider, pk=provider_pk),
+            )
+        return redirect("admin:connectors_customer_change", pk)
+
+    @admin.action(description="Create magic links (one per provider)")
+    def create_magic_links(self, request, queryset):
+        for customer in queryset:
+            for provider in Provider.objects.all():
+                self._magic_link(request, customer, provider)
+
+
+@admin.register(Connection)
+class ConnectionAdmin(admin.ModelAdmin):
+    # Credentials are never among these fields: the admin cannot show them.
+    fields = [
+        "customer",
+        "provider",
+        "status_badge",
+        "status_reason",
+        "reconnect",
+        "auth_type",
+        "scope",
+        "remote_account_id",
+        "expires_at",
+        "last_refreshed_at",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+    list_display = [
+        "customer",
+        "provider",
+        "status_badge",
+        "auth_type",
+        "last_refreshed_at",
+        "expires_at",
+        "reconnect",
+    ]
+    list_filter = ["status", "provider", "auth_type"]
+    search_fields = ["customer__customer_id", "customer__name"]
+    list_select_related = ["customer", "provider"]
+    actions = ["disconnect"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, obj: Connection):
+        return badge(obj.status, obj.get_status_display())
+
+    @admin.display(description="reconnect")
+    def reconnect(self, obj: Connection):
+        if obj.status == Connection.Status.ACTIVE:
+            return "—"
+        return format_html(
+            '<a href="{}">Reconnect link</a> {}',
+            connect_url(obj.customer, obj.provider.name),
+            copy_button(connect_url(obj.customer, obj.provider.name)),
+        )
+
+    @admin.action(description="Disconnect (revoke credentials, pause syncs, keep synced data)")
+    def disconnect(self, request, queryset):
+        for connection in queryset:
+            connection_disconnect(connection=connection)
+        self.message_user(request, f"Disconnected {len(queryset)} connection(s).", messages.SUCCESS)

@@ -1,0 +1,144 @@
+"""Reads for the portal's dashboard: how every connection and sync is doing, at a glance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import TruncHour
+from django.urls import reverse
+from django.utils import timezone
+
+from connectors.models import Connection
+from syncs.models import RECORD_MODELS, Sync, SyncRun
+
+
+@dataclass
+class Figure:
+    label: str
+    value: int
+    url: str
+    status: str = ""
+
+
+@dataclass
+class HourBar:
+    hour: datetime
+    success: int = 0
+    failure: int = 0
+
+
+@dataclass
+class Dashboard:
+    connections: list[Figure]
+    syncs: list[Figure]
+    records: list[Figure]
+    runs: list[HourBar]
+    runs_url: str
+    budgets: list[dict] = field(default_factory=list)
+
+
+def _changelist(model_label: str, **filters: object) -> str:
+    url = reverse(f"admin:{model_label}_changelist")
+    query = "&".join(f"{key}={value}" for key, value in filters.items())
+    return f"{url}?{query}" if query else url
+
+
+def connection_counts() -> list[Figure]:
+    counts = dict(Connection.objects.values_list("status").annotate(n=Count("id")))
+    return [
+        Figure(
+            status.label,
+            counts.get(status.value, 0),
+            _changelist("connectors_connection", status__exact=status.value),
+            status.value,
+        )
+        for status in Connection.Status
+    ]
+
+
+def sync_health_counts() -> list[Figure]:
+    latest = SyncRun.objects.filter(sync=OuterRef("pk")).order_by("-started_at", "-id")
+    syncs = Sync.objects.annotate(last_status=Subquery(latest.values("status")[:1]))
+    failing_q = Q(paused=False, last_status=SyncRun.Status.FAILURE)
+    totals = syncs.aggregate(
+        n_paused=Count("id", filter=Q(paused=True)),
+        n_failing=Count("id", filter=failing_q),
+        n_all=Count("id"),
+    )
+    paused, failing = totals["n_paused"], totals["n_failing"]
+    healthy = totals["n_all"] - paused - failing
+    return [
+        Figure("Healthy", healthy, _changelist("syncs_sync", health="healthy"), "healthy"),
+        Figure("Failing", failing, _changelist("syncs_sync", health="failing"), "failing"),
+        Figure("Paused", paused, _changelist("syncs_sync", health="paused"), "paused"),
+    ]
+
+
+def record_counts() -> list[Figure]:
+    return [
+        Figure(
+            name.replace("_", " "),
+            model.objects.filter(is_deleted=False).count(),
+            _changelist(f"syncs_{model._meta.model_name}", is_deleted__exact=0),
+        )
+        for name, model in RECORD_MODELS.items()
+    ]
+
+
+def runs_by_hour(*, now: datetime | None = None, hours: int = 24) -> list[HourBar]:
+    now = now or timezone.now()
+    start = (now - timedelta(hours=hours - 1)).replace(minute=0, second=0, microsecond=0)
+    bars = {start + timedelta(hours=i): HourBar(start + timedelta(hours=i)) for i in range(hours)}
+    rows = (
+        SyncRun.objects.filter(started_at__gte=start)
+        .annotate(hour=TruncHour("started_at"))
+        .values("hour")
+        .annotate(
+            success=Count("id", filter=Q(status=SyncRun.Status.SUCCESS)),
+            failure=Count("id", filter=Q(status=SyncRun.Status.FAILURE)),
+        )
+    )
+    for row in rows:
+        bar = bars.get(row["hour"])
+        if bar is not None:
+            bar.success, bar.failure = row["success"], row["failure"]
+    return list(bars.values())
+
+
+def budget_usage(*, now: datetime | None = None) -> list[dict]:
+    """API cost spent by sync runs per provider account (team), last hour and last day."""
+    now = now or timezone.now()
+    rows = (
+        SyncRun.objects.filter(started_at__gte=now - timedelta(days=1))
+        .values("sync__connection__provider__name", "sync__connection__remote_account_id")
+        .annotate(
+            day=Sum("api_cost"),
+            hour=Sum("api_cost", filter=Q(started_at__gte=now - timedelta(hours=1))),
+            connections=Count("sync__connection", distinct=True),
+        )
+        .order_by("-day")
+    )
+    return [
+        {
+            "provider": row["sync__connection__provider__name"],
+            "team": row["sync__connection__remote_account_id"] or "unknown",
+            "hour": row["hour"] or 0,
+            "day": row["day"] or 0,
+            "connections": row["connections"],
+        }
+        for row in rows
+    ]
+
+
+def dashboard() -> Dashboard:
+    since = (timezone.now() - timedelta(hours=24)).strftime("%Y-%m-%d %H:%M:%S")
+    return Dashboard(
+        connections=connection_counts(),
+        syncs=sync_health_counts(),
+        records=record_counts(),
+        runs=runs_by_hour(),
+        runs_url=_changelist("syncs_syncrun", started_at__gte=since.replace(" ", "+")),
+        budgets=budget_usage(),
+    )
