@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -136,6 +137,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise serves the admin's and the API docs' assets with DEBUG off too; straight from
+# the apps unless `collectstatic` has been run (then from STATIC_ROOT, compressed).
+WHITENOISE_USE_FINDERS = True
 
 # Behind TLS (an https PUBLIC_URL) the cookies are secure and browsers are told to stay on https.
 if _public.scheme == "https":
