@@ -90,9 +90,8 @@ class SandboxApp:
         if fault.delay:
             time.sleep(fault.delay)
         if fault.status:
-            response = json_response(
-                fault.status, {"status": fault.status, "error": "Injected fault"}
-            )
+            payload = {"status": fault.status, "error": "Injected fault"}
+            response = json_response(fault.status, payload, self.limiter.peek().headers())
             self.stats.record(request.method, request.path, fault.status, 0)
             return response, False
         token = request.bearer()

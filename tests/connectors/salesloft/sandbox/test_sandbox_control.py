@@ -98,7 +98,8 @@ def test_snapshot_streams_jsonl_and_json(sb):
 def test_injected_http_errors(sb, status):
     http = session_for(sb)
     sb.control.faults(**{f"http_{status}": 1.0})
-    assert http.get(f"{sb.api_base}/people").status_code == status
+    failed = http.get(f"{sb.api_base}/people")
+    assert failed.status_code == status and "x-ratelimit-remaining-minute" in failed.headers
     sb.control.faults(reset=True)
     assert http.get(f"{sb.api_base}/people").status_code == 200
 
