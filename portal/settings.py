@@ -137,6 +137,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # WhiteNoise serves the admin's and the API docs' assets with DEBUG off too; straight from
 # the apps unless `collectstatic` has been run (then from STATIC_ROOT, compressed).
 WHITENOISE_USE_FINDERS = True
