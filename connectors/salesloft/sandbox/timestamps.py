@@ -16,30 +16,32 @@ from .defaults import TEAM_TIME_ZONE
 
 _ZONE = ZoneInfo(TEAM_TIME_ZONE)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_offsets: dict[int, tuple[int, str]] = {}
+_hours: dict[int, tuple[str, str]] = {}
 
 
-def _offset_for_hour(hour: int) -> tuple[int, str]:
-    """The zone's UTC offset for one UTC hour; cached because rendering is hot."""
-    cached = _offsets.get(hour)
-    if cached is None:
-        delta = datetime.fromtimestamp(hour * 3600, _ZONE).utcoffset() or timedelta(0)
-        seconds = int(delta.total_seconds())
-        sign = "-" if seconds < 0 else "+"
-        text = f"{sign}{abs(seconds) // 3600:02d}:{abs(seconds) % 3600 // 60:02d}"
-        cached = _offsets[hour] = (seconds, text)
-    return cached
+def _hour(hour: int) -> tuple[str, str]:
+    """Local `YYYY-MM-DDTHH:` and `±HH:MM` for one UTC hour (cached: rendering is hot)."""
+    delta = datetime.fromtimestamp(hour * 3600, _ZONE).utcoffset() or timedelta(0)
+    offset = int(delta.total_seconds())
+    sign = "-" if offset < 0 else "+"
+    text = f"{sign}{abs(offset) // 3600:02d}:{abs(offset) % 3600 // 60:02d}"
+    local = datetime.fromtimestamp(hour * 3600 + offset, UTC)
+    entry = (local.strftime("%Y-%m-%dT%H:"), text)
+    if offset % 3600 == 0:  # whole-hour zones only; others would shift the minutes
+        _hours[hour] = entry
+    return entry
 
 
 def render(micros: int) -> str:
     """Epoch microseconds → `YYYY-MM-DDTHH:MM:SS.ffffff±HH:MM` in the team's zone."""
     secs, frac = divmod(micros, 1_000_000)
-    offset, text = _offset_for_hour(secs // 3600)
-    t = time.gmtime(secs + offset)
-    return (
-        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
-        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}.{frac:06d}{text}"
-    )
+    hour, within = divmod(secs, 3600)
+    prefix, text = _hours.get(hour) or _hour(hour)
+    if hour not in _hours:  # a zone with a non-whole-hour offset: format fully
+        local = datetime.fromtimestamp(secs, _ZONE)
+        return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{frac:06d}{text}"
+    minutes, seconds = divmod(within, 60)
+    return f"{prefix}{minutes:02d}:{seconds:02d}.{frac:06d}{text}"
 
 
 def render_date(micros: int) -> str:
