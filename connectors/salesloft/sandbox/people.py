@@ -210,4 +210,5 @@ class PeopleWriter:
             email,
             account_id,
             record["owner"]["id"],
+            record["display_name"],
         )

@@ -110,6 +110,7 @@ RESOURCES: dict[str, Resource] = {
                 "email": _lower("email_address"),
                 "account_id": _ref_id("account"),
                 "owner_id": _ref_id("owner"),
+                "name": lambda r: r["display_name"],
             },
             filters=_common(
                 created_at=Filter("created_at", "timestamp"),
@@ -120,7 +121,7 @@ RESOURCES: dict[str, Resource] = {
             sorts={
                 "created_at": "created_at",
                 "updated_at": "updated_at",
-                "name": "json_extract(body, '$.display_name')",
+                "name": "name",
             },
             scope="people",
             indexes=("email", "created_at, id"),

@@ -211,3 +211,9 @@ def test_person_and_cadence_filters_on_memberships_and_emails(sandbox, api):
     assert emails and {e["recipient"]["id"] for e in emails} == {person_id}
     by_cadence = get_all(api, f"{sandbox.api_base}/cadence_memberships", cadence_id=cadence_id)
     assert by_cadence and {m["cadence"]["id"] for m in by_cadence} == {cadence_id}
+
+
+def test_people_sort_by_name(sandbox, api):
+    body = people(sandbox, api, per_page=100, sort_by="name", sort_direction="ASC")
+    names = [p["display_name"] for p in body["data"]]
+    assert names == sorted(names)
