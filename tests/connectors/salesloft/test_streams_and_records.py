@@ -48,8 +48,8 @@ def test_every_stream_reads_every_record_once_as_unified_dicts(sandbox, object_n
 
 def test_mailboxes_are_the_users_sending_identities(sandbox):
     connection = api_key_connection(sandbox)
-    users = {r["id"]: r for p in stream_pages(connection=connection, object_name="users")
-             for r in p.records}  # fmt: skip
+    pages = stream_pages(connection=connection, object_name="users")
+    users = {record["id"]: record for page in pages for record in page.records}
     for page in stream_pages(connection=connection, object_name="mailboxes"):
         for mailbox in page.records:
             raw = users[mailbox["id"]]["raw_data"]
@@ -59,8 +59,8 @@ def test_mailboxes_are_the_users_sending_identities(sandbox):
 
 def test_sequences_carry_their_step_counts(sandbox):
     connection = api_key_connection(sandbox)
-    sequences = [r for p in stream_pages(connection=connection, object_name="sequences")
-                 for r in p.records]  # fmt: skip
+    pages = stream_pages(connection=connection, object_name="sequences")
+    sequences = [record for page in pages for record in page.records]
     for sequence in sequences:
         steps = sequence_steps_fetch(connection=connection, sequence_id=sequence["id"])
         assert sequence["num_steps"] == len(steps) > 0
@@ -86,8 +86,8 @@ def test_an_incremental_sequence_read_counts_steps_per_changed_cadence(fresh_san
     fresh_sandbox.control.mutate("cadences", archive=1)
     fresh_sandbox.control.reset_stats()
 
-    later = [r for p in stream_pages(connection=connection, object_name="sequences", since=watermark)
-             for r in p.records]  # fmt: skip
+    pages = stream_pages(connection=connection, object_name="sequences", since=watermark)
+    later = [record for page in pages for record in page.records]
 
     archived = [r for r in later if r["is_archived"]]
     assert archived and archived[0]["is_deleted"] and archived[0]["num_steps"] > 0
@@ -104,11 +104,13 @@ def test_contacts_are_created_updated_and_fetched(fresh_sandbox):
             "first_name": "Ada",
             "last_name": "Lovelace",
             "job_title": "Engineer",
-            "email_addresses": [{"email_address": "ada@engines.test", "email_address_type": "primary"}],
+            "email_addresses": [
+                {"email_address": "ada@engines.test", "email_address_type": "primary"}
+            ],
             "phone_numbers": [{"phone_number": "+15550001111", "phone_number_type": "mobile"}],
             "custom_fields": {"Lead Source": "Referral"},
         },
-    )  # fmt: skip
+    )
     assert created["id"].isdigit() and created["first_name"] == "Ada"
     assert created["email_addresses"] == [
         {"email_address": "ada@engines.test", "email_address_type": "primary"}
