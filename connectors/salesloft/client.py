@@ -159,8 +159,9 @@ class SalesloftClient:
         return str(team["id"])
 
     def stream_pages(self, object_name: str, since: Any) -> Iterator[Page]:
-        from connectors.salesloft.streams import stream_pages
+        from connectors.salesloft.streams import stream_of, stream_pages
 
+        stream_of(object_name)  # an unknown name fails now, not at the first page
         return stream_pages(self, object_name, since=since)
 
     def fetch(self, object_name: str, remote_id: str) -> dict[str, Any]:
