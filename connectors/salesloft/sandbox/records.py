@@ -98,6 +98,19 @@ PERSON_FIELDS = (
 _ZERO_PERSON_COUNTS = {"emails_sent": 0, "emails_viewed": 0, "emails_clicked": 0,
                        "emails_replied_to": 0, "emails_bounced": 0, "calls": 0}  # fmt: skip
 
+# Every key of a person in Salesloft's order, constants filled in. Copying this and
+# setting the variable keys is about twice as fast as building the dict from scratch,
+# which matters when generating a million people.
+_BLANK_PERSON: Record = dict.fromkeys((
+    "id", "created_at", "updated_at", "last_contacted_at", "last_replied_at", "display_name",
+    *PERSON_FIELDS, "full_email_address", "crm_url", "account_crm_id", "crm_object_type",
+    "owner_crm_id", "bouncing", "locale_utc_offset", "eu_resident", "last_contacted_type",
+    "custom_fields", "tags", "contact_restrictions", "success_count", "starred", "untouched",
+    "counts", "account", "owner", "last_contacted_by", "import", "person_stage",
+    "most_recent_cadence", "last_completed_step_cadence", "last_completed_step", "cadences",
+))  # fmt: skip
+_BLANK_PERSON.update(bouncing=False, eu_resident=False, success_count=0, starred=False)
+
 
 def person_record(
     *, id: int, created: int, updated: int, account_id: int | None, owner_id: int | None,
@@ -108,40 +121,37 @@ def person_record(
     stage_id: int | None = None, last_contacted: int | None = None,
     last_step_id: int | None = None, **fields: Any,
 ) -> Record:  # fmt: skip
-    """`fields` holds the writable fields listed in PERSON_FIELDS; `cadence_ids` are the
+    """`fields` holds writable fields (keys of PERSON_FIELDS only); `cadence_ids` are the
     cadences the person is on now, `recent_cadence_id` the latest one ever joined."""
-    first, last, email = (
-        fields.get("first_name"),
-        fields.get("last_name"),
-        fields.get("email_address"),
-    )
-    name = " ".join(part for part in (first, last) if part) or None
-    cadences = [ref("cadences", c) for c in cadence_ids or []]
-    last_cadence = recent_cadence_id
-    record = {
-        "id": id, "created_at": render(created), "updated_at": render(updated),
-        "last_contacted_at": ts(last_contacted), "last_replied_at": None,
-        "display_name": name or email,
-    }  # fmt: skip
-    for key in PERSON_FIELDS:
-        record[key] = fields.get(key)
-    record.update({
-        "full_email_address": full_address(name, email), "crm_url": None,
-        "account_crm_id": None, "crm_object_type": None, "owner_crm_id": None,
-        "do_not_contact": bool(fields.get("do_not_contact")), "bouncing": False,
-        "locale_utc_offset": utc_offset, "eu_resident": False,
-        "last_contacted_type": "email" if last_contacted else None,
-        "custom_fields": custom_fields or {}, "tags": tags or [],
-        "contact_restrictions": contact_restrictions or [], "success_count": 0,
-        "starred": False, "untouched": not last_contacted,
-        "counts": counts or dict(_ZERO_PERSON_COUNTS), "account": ref("accounts", account_id),
-        "owner": ref("users", owner_id),
-        "last_contacted_by": ref("users", owner_id) if last_contacted else None,
-        "import": ref("imports", import_id), "person_stage": ref("person_stages", stage_id),
-        "most_recent_cadence": ref("cadences", last_cadence),
-        "last_completed_step_cadence": ref("cadences", last_cadence if last_step_id else None),
-        "last_completed_step": ref("steps", last_step_id), "cadences": cadences,
-    })  # fmt: skip
+    record = _BLANK_PERSON.copy()
+    record.update(fields)
+    first, last, email = record["first_name"], record["last_name"], record["email_address"]
+    name = f"{first} {last}" if first and last else first or last or None
+    record["id"] = id
+    record["created_at"] = render(created)
+    record["updated_at"] = render(updated)
+    record["display_name"] = name or email
+    record["full_email_address"] = full_address(name, email)
+    record["do_not_contact"] = bool(record["do_not_contact"])
+    record["locale_utc_offset"] = utc_offset
+    record["custom_fields"] = custom_fields or {}
+    record["tags"] = tags or []
+    record["contact_restrictions"] = contact_restrictions or []
+    record["counts"] = counts or dict(_ZERO_PERSON_COUNTS)
+    record["untouched"] = not last_contacted
+    record["account"] = ref("accounts", account_id)
+    record["owner"] = ref("users", owner_id)
+    if last_contacted:
+        record["last_contacted_at"] = render(last_contacted)
+        record["last_contacted_type"] = "email"
+        record["last_contacted_by"] = record["owner"]
+    record["import"] = ref("imports", import_id)
+    record["person_stage"] = ref("person_stages", stage_id)
+    record["most_recent_cadence"] = ref("cadences", recent_cadence_id)
+    if last_step_id:
+        record["last_completed_step_cadence"] = record["most_recent_cadence"]
+        record["last_completed_step"] = ref("steps", last_step_id)
+    record["cadences"] = [ref("cadences", c) for c in cadence_ids or ()]
     return record
 
 
