@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -35,6 +37,11 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def cpu_seconds() -> float:
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return sum(u.ru_utime + u.ru_stime for u in usage)
 
 
 def rss_mb(pid: int) -> float | None:
@@ -89,11 +96,17 @@ def main() -> None:
     shape = DataShape(seed=args.seed, people=args.people)
 
     print(f"Generating {args.people:,} people into {data_dir} ...", flush=True)
+    load_before = os.getloadavg()[0]
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
     report = generate(data_dir / "salesloft.sqlite3", shape)
     gen_seconds = time.perf_counter() - started
+    # CPU seconds (this process + its worker processes) do not depend on what else the
+    # machine is running; wall time does, so both are reported with the load average.
+    gen_cpu = cpu_seconds() - cpu_before
     size_mb = (data_dir / "salesloft.sqlite3").stat().st_size / 2**20
     print(f"  {report['counts']}")
+    print(f"  CPU: {gen_cpu:.1f} s in {gen_seconds:.1f} s wall; load average {load_before:.2f}")
     print(
         f"  generation: {gen_seconds:.1f} s ({args.people / gen_seconds:,.0f} people/s),"
         f" store {size_mb:,.0f} MB"
@@ -167,6 +180,9 @@ def main() -> None:
     figures = {
         "people": args.people,
         "generation_seconds": round(gen_seconds, 1),
+        "generation_cpu_seconds": round(gen_cpu, 1),
+        "load_average_before": round(load_before, 2),
+        "load_average_after": round(os.getloadavg()[0], 2),
         "store_mb": round(size_mb),
         "pages": pages,
         "records": records,
