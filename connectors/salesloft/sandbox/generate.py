@@ -14,6 +14,7 @@ import random
 import sqlite3
 import time
 import uuid
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +91,16 @@ def _people(out: Batches, job: dict[str, Any], workers: int) -> None:
         for start in starts:
             out.insert_all(_people_chunk(start))
         return
-    # fork: the workers inherit _job instead of pickling it for every chunk.
+    # fork: the workers inherit _job instead of pickling it for every chunk. At most
+    # two chunks per worker are in flight, so memory stays bounded if inserting lags.
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for rows in pool.imap(_people_chunk, starts):
-            out.insert_all(rows)
+        pending: deque = deque()
+        for start in starts:
+            pending.append(pool.apply_async(_people_chunk, (start,)))
+            if len(pending) >= workers * 2:
+                out.insert_all(pending.popleft().get())
+        while pending:
+            out.insert_all(pending.popleft().get())
 
 
 def _users(out: Batches, rng: random.Random, count: int, tl: Timeline) -> list[int]:

@@ -118,3 +118,22 @@ def test_manage_py_command_parses_every_flag():
         config.auto_approve,
     ) == (False, 100, 60, True)
     assert config.data_dir == Path("/tmp/x")
+
+
+def test_parallel_generation_writes_exactly_what_serial_generation_writes(tmp_path, monkeypatch):
+    import sqlite3
+
+    from connectors.salesloft.sandbox import generate as gen
+
+    monkeypatch.setattr(gen, "CHUNK_ACCOUNTS", 40)  # several chunks from a small store
+    shape = DataShape(seed=9, people=2000)
+    dumps = []
+    for name, threshold in (("serial", 10**9), ("parallel", 0)):
+        monkeypatch.setattr(gen, "PARALLEL_FROM_PEOPLE", threshold)
+        gen.generate(tmp_path / f"{name}.sqlite3", shape)
+        with sqlite3.connect(tmp_path / f"{name}.sqlite3") as conn:
+            tables = ("people", "accounts", "cadence_memberships", "activities_emails")
+            dumps.append(
+                [conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in tables]
+            )
+    assert dumps[0] == dumps[1]
