@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -74,6 +75,21 @@ class DatabaseStore:
             new, result = change(current)
             RateBudget.objects.update_or_create(key=key, defaults=asdict(new))
         return result
+
+
+class MemoryStore:
+    """A process-local store, for one-off calls made before the team is known (checking
+    new credentials): sharing their budget across teams would mix up teams' headers."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, BudgetState] = {}
+        self.lock = threading.Lock()
+
+    def update(self, key: str, change: Callable[[BudgetState | None], tuple[BudgetState, T]]) -> T:
+        with self.lock:
+            new, result = change(self.states.get(key))
+            self.states[key] = new
+            return result
 
 
 class RedisStore:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from connectors.exceptions import AuthRevoked, ConnectorError, InvalidInput, ProviderError
 from connectors.http import default_client, error_message
 from connectors.models import AuthType, Connection, Customer, MagicLink, OAuthState, Provider
-from connectors.ratelimit import Priority, RateBudget
+from connectors.ratelimit import MemoryStore, Priority, RateBudget
 from connectors.registry import provider_spec
 from connectors.selectors import (  # noqa: F401  reads, re-exported: callers find the facade here
     record_fetch,
@@ -354,7 +354,7 @@ def provider_account_id(*, provider: Provider, token: str) -> str:
     client = module.make_client(
         api_base_url=provider.api_base_url,
         tokens=_Fixed(),
-        budget=RateBudget(),
+        budget=RateBudget(store=MemoryStore()),
         budget_key=f"{provider.name}:identify",
         priority=Priority.INTERACTIVE,
     )
