@@ -97,6 +97,16 @@ def parse(
                     query.params.append(1 if text in TRUE else 0)
                     query.filtering[name] = text in TRUE
                 continue
+            if spec.kind == "on_cadence":  # people currently on any of these cadences
+                ids = [int(v) for v in value if v.strip().isdigit()]
+                marks = ",".join("?" * len(ids)) or "NULL"
+                clauses.append(
+                    "id IN (SELECT person_id FROM cadence_memberships"
+                    f" WHERE on_cadence = 1 AND cadence_id IN ({marks}))"
+                )
+                query.params.extend(ids)
+                query.filtering[name] = ids
+                continue
             if spec.kind == "ints":
                 items: list[Any] = [int(v) for v in value if v.strip().lstrip("-").isdigit()]
             elif spec.kind == "lowertexts":

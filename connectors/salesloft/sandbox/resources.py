@@ -34,7 +34,8 @@ def _flag(key: str) -> Getter:
 
 @dataclass(frozen=True)
 class Filter:
-    """One query-string filter. kind: ints | texts | lowertexts | bool | timestamp."""
+    """One query-string filter. kind: ints | texts | lowertexts | bool | timestamp |
+    on_cadence (people currently on the given cadences, via their memberships)."""
 
     column: str
     kind: str
@@ -117,6 +118,7 @@ RESOURCES: dict[str, Resource] = {
                 email_addresses=Filter("email", "lowertexts"),
                 account_id=Filter("account_id", "ints"),
                 owner_id=Filter("owner_id", "ints"),
+                cadence_id=Filter("id", "on_cadence"),
             ),
             sorts={
                 "created_at": "created_at",

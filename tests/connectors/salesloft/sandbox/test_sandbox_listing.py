@@ -217,3 +217,12 @@ def test_people_sort_by_name(sandbox, api):
     body = people(sandbox, api, per_page=100, sort_by="name", sort_direction="ASC")
     names = [p["display_name"] for p in body["data"]]
     assert names == sorted(names)
+
+
+def test_people_cadence_id_filter_means_currently_on_the_cadence(sandbox, api):
+    on = get_all(api, f"{sandbox.api_base}/cadence_memberships", currently_on_cadence="true")
+    cadence_id = on[0]["cadence"]["id"]
+    expected = {m["person"]["id"] for m in on if m["cadence"]["id"] == cadence_id}
+    found = get_all(api, f"{sandbox.api_base}/people", **{"cadence_id[]": cadence_id})
+    assert {p["id"] for p in found} == expected
+    assert all(cadence_id in [c["id"] for c in p["cadences"]] for p in found)
