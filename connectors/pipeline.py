@@ -23,7 +23,6 @@ def connection_save(
         provider=state.provider,
         token=response,
         remote_account_id=backend.get_user_id({}, response),
-        magic_link=state.magic_link,
     )
     return HttpResponseRedirect(
         return_url_with(

@@ -394,7 +394,6 @@ def connection_save_oauth(
     provider: Provider,
     token: Mapping[str, Any],
     remote_account_id: str,
-    magic_link: MagicLink | None = None,
 ) -> Connection:
     """Store what an OAuth code exchange returned. The customer is created if unknown
     (as Supaglue's connect flow did): a connect link names the developer's own id."""
@@ -408,8 +407,6 @@ def connection_save_oauth(
             provider=provider,
             fields={**fields, "auth_type": AuthType.OAUTH2, "remote_account_id": remote_account_id},
         )
-        if magic_link is not None:
-            MagicLink.objects.filter(pk=magic_link.pk).update(status=MagicLink.Status.USED)
     return connection
 
 
@@ -545,10 +542,6 @@ def oauth_state_consume(*, state: str) -> OAuthState:
             "expired_state",
             "The connect request expired; please start again.",
             return_url=row.return_url,
-        )
-    if row.magic_link is not None and row.magic_link.status == MagicLink.Status.USED:
-        raise ConnectFlowError(
-            "magic_link_used", "This connect link was already used.", return_url=row.return_url
         )
     return row
 

@@ -202,3 +202,36 @@ def test_a_failed_code_exchange_goes_back_with_an_error(client, sandbox_provider
         "invalid_grant" in outcome["error_description"] or "grant" in outcome["error_description"]
     )
     assert not Connection.objects.exists() and not Customer.objects.exists()
+
+
+def test_a_magic_link_takes_the_customer_through_the_same_flow(glue, consent_sandbox):
+    from connectors.models import MagicLink
+    from connectors.services import magic_link_create
+
+    customer = Customer.objects.create(customer_id="cust-link", name="Link Co")
+    link = magic_link_create(
+        customer=customer,
+        provider_name="salesloft",
+        return_url=f"{glue}/welcome",
+        expiration_secs=600,
+    )
+    session = requests.Session()
+    page = session.get(link.url, timeout=10)
+    assert page.status_code == 200 and "Connect Salesloft" in page.text
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    pressed = session.post(
+        link.url,
+        data={"csrfmiddlewaretoken": csrf},
+        headers={"Referer": link.url},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert pressed.status_code == 302
+    callback = _consent(session, pressed.headers["Location"], "approve")
+    landed = session.get(callback, allow_redirects=False, timeout=10)
+
+    assert _query(landed.headers["Location"])["connected"] == "1"
+    assert Connection.objects.get(customer=customer).status == Connection.Status.ACTIVE
+    assert MagicLink.objects.get(pk=link.pk).status == MagicLink.Status.USED
+    again = session.post(link.url, data={"csrfmiddlewaretoken": csrf}, timeout=10)
+    assert again.status_code == 410
