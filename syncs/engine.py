@@ -9,6 +9,7 @@ UPDATE, only once the run has seen every page.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,16 +17,20 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from connectors import selectors as connector_selectors
+from connectors.base import Page
 from connectors.exceptions import AuthRevoked
 from syncs.models import Sync, SyncRun
+from syncs.readahead import read_ahead as read_ahead_pages
+from syncs.readahead import read_ahead_possible
 from syncs.runs import (
+    SyncAlreadyRunning,
     sync_run_fail,
     sync_run_page_done,
     sync_run_start,
     sync_run_succeed,
     sync_run_touch,
 )
-from syncs.services import sync_pause
+from syncs.services import AUTH_LOST_REASON, sync_pause
 from syncs.state import sync_after_failure, sync_after_success, sync_next_strategy
 from syncs.upserts import records_newly_deleted, records_soft_delete_unseen, records_upsert
 
@@ -55,65 +60,51 @@ def run_sync(
     mode: str | None = None,
     on_page: Callable[[RunProgress], None] | None = None,
     on_wait: Callable[..., None] | None = None,
+    read_ahead: bool | None = None,
 ) -> SyncRun:
     """Run `sync` now and return its finished `SyncRun`.
 
     `mode` is "full", "incremental" or None (the sync decides: its phase, a requested full
     refresh, `full_sync_every_n_incrementals`). Provider errors end the run as a failure
     (recorded, never raised); a connection that lost its authorization pauses the sync.
-    Raises `SyncAlreadyRunning` if a live run of this sync exists.
+    `on_wait(seconds)` is called before the connector waits for rate budget. `read_ahead`
+    fetches the next page while one is written (None: whenever possible, see
+    `syncs.readahead`). Raises `SyncAlreadyRunning` if a live run of this sync exists.
     """
     strategy = sync_next_strategy(sync=sync, mode=mode)
     run = sync_run_start(sync=sync, strategy=strategy)
-    connection = sync.connection
     progress = RunProgress(object_name=sync.object_name, strategy=strategy)
-    full = strategy == SyncRun.Strategy.FULL
+    ahead = read_ahead_possible() if read_ahead is None else read_ahead
 
     def waiting(*args, **kwargs) -> None:
-        sync_run_touch(run=run)  # a rate-limit wait is not a dead worker
+        if not ahead:  # with read-ahead, the waiting thread is not ours: `idle` touches it
+            sync_run_touch(run=run)  # a rate-limit wait is not a dead worker
         if on_wait is not None:
             on_wait(*args, **kwargs)
 
-    try:
-        pages = connector_selectors.stream_pages(
-            connection=connection,
+    def make_pages():
+        return connector_selectors.stream_pages(
+            connection=sync.connection,
             object_name=sync.object_name,
-            since=None if full else sync.watermark,
+            since=None if strategy == SyncRun.Strategy.FULL else sync.watermark,
             on_wait=waiting,
         )
-        for page in pages:
-            with transaction.atomic():
-                deleted = records_newly_deleted(
-                    connection=connection, object_name=sync.object_name, records=page.records
-                )
-                upserted = records_upsert(
-                    connection=connection,
-                    object_name=sync.object_name,
-                    records=page.records,
-                    run_id=run.pk,
-                )
-                if not sync_run_page_done(
-                    run=run,
-                    fetched=len(page.records),
-                    upserted=upserted,
-                    deleted=deleted,
-                    cost=page.cost,
-                ):
-                    raise RunClosedElsewhere(f"run {run.pk} was closed by another process")
-                if page.cursor is not None:
-                    Sync.objects.filter(pk=sync.pk).update(watermark=page.cursor)
-            progress.pages += 1
-            progress.fetched += len(page.records)
-            progress.upserted += upserted
-            progress.deleted += deleted
-            progress.api_cost += page.cost
-            if on_page is not None:
-                on_page(progress)
+
+    try:
+        if ahead:
+            pages = read_ahead_pages(make_pages, idle=lambda: sync_run_touch(run=run))
+        else:
+            pages = make_pages()
+        with contextlib.closing(pages):
+            for page in pages:
+                _store_page(sync, run, page, progress)
+                if on_page is not None:
+                    on_page(progress)
         with transaction.atomic():
             unseen = 0
-            if full:
+            if strategy == SyncRun.Strategy.FULL:
                 unseen = records_soft_delete_unseen(
-                    connection=connection,
+                    connection=sync.connection,
                     object_name=sync.object_name,
                     run_id=run.pk,
                     run_started_at=run.started_at,
@@ -125,7 +116,7 @@ def run_sync(
     except AuthRevoked as exc:
         _fail(run, exc)
         sync_after_failure(sync=sync)
-        sync_pause(sync=sync, reason=f"The connection lost its authorization: {exc}")
+        sync_pause(sync, reason=f"{AUTH_LOST_REASON}: {exc}")
     except RunClosedElsewhere:
         logger.warning("Sync %s: run %s was reaped while running", sync.pk, run.pk)
     except Exception as exc:  # every failure is recorded on the run, then retried later
@@ -134,6 +125,35 @@ def run_sync(
         sync_after_failure(sync=sync)
     run.refresh_from_db()
     return run
+
+
+def _store_page(sync: Sync, run: SyncRun, page: Page, progress: RunProgress) -> None:
+    """One page, its counters and the watermark: all or nothing."""
+    with transaction.atomic():
+        deleted = records_newly_deleted(
+            connection=sync.connection, object_name=sync.object_name, records=page.records
+        )
+        upserted = records_upsert(
+            connection=sync.connection,
+            object_name=sync.object_name,
+            records=page.records,
+            run_id=run.pk,
+        )
+        if not sync_run_page_done(
+            run=run,
+            fetched=len(page.records),
+            upserted=upserted,
+            deleted=deleted,
+            cost=page.cost,
+        ):
+            raise RunClosedElsewhere(f"run {run.pk} was closed by another process")
+        if page.cursor is not None:
+            Sync.objects.filter(pk=sync.pk).update(watermark=page.cursor)
+    progress.pages += 1
+    progress.fetched += len(page.records)
+    progress.upserted += upserted
+    progress.deleted += deleted
+    progress.api_cost += page.cost
 
 
 def _fail(run: SyncRun, exc: BaseException) -> None:
@@ -145,8 +165,6 @@ def sync_run_by_id(
 ) -> SyncRun | None:
     """Run a sync by id (the tasks' entry point); None if it is gone, running elsewhere, or
     paused while `skip_paused` (scheduled runs of a sync paused after being enqueued)."""
-    from syncs.runs import SyncAlreadyRunning
-
     sync = (
         Sync.objects.select_related("connection__customer", "connection__provider")
         .filter(pk=sync_id)

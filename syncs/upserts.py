@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -48,6 +48,14 @@ def _json_text(value: Any) -> str | None:
         return orjson.dumps(value).decode()
     except TypeError:
         return json.dumps(value)
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    """What Django's SQLite backend stores for an aware datetime (naive UTC, `str()` format),
+    in a third of the time of `adapt_datetimefield_value` (three per record add up)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return str(value)
 
 
 class _Upsert:
@@ -94,7 +102,7 @@ class _Upsert:
         return eval(source, {})  # noqa: S307 - built from model field names only
 
     def run(self, rows: list[dict[str, Any]], head: tuple, run_id: int | None) -> None:
-        adapt = db.ops.adapt_datetimefield_value
+        adapt = _sqlite_datetime if db.vendor == "sqlite" else db.ops.adapt_datetimefield_value
         now = timezone.now()
         tail = (adapt(now), run_id)
         build, j = self.build, _json_text
