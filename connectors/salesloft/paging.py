@@ -23,7 +23,9 @@ What we do: **anchored page-number walks over a frozen range, checked by counts.
   record, so it is dropped and the walk re-anchors right after the last record it yielded:
   `updated_at[gte]=<that timestamp>`, skipping the ids of that timestamp it already yielded.
 * Before page 101 would cost 3, the walk re-anchors the same way, so pages stay at cost 1.
-  That re-reads only the last tie group (usually one record) once per 10,000 records.
+  The last tie group leads the new range: its whole pages are jumped over (the new range's
+  count, known in advance, proves nothing moved), the rest of it (usually one record) is
+  read again, once per 10,000 records.
   If a whole 100 pages were one timestamp (the anchor could not advance), it pages on and
   pays the surcharge rather than loop.
 * After the main walk, one more walk reads `(upper, now]`: the records written while the
@@ -118,11 +120,18 @@ class _Walk:
 
     def pages(self) -> Iterator[RawPage]:
         page, total, fruitless, reanchors = 1, None, 0, 0
+        consumed = 0  # positions of the anchor's range read so far (skipped ones included)
+        expected: int | None = None  # the count a jumped re-anchor must find
         while True:
             records, paging, cost = self.client.list_page(self.path, self._params(page))
             self.pending_cost += cost
             count = paging.get("total_count")
-            if total is not None and count != total:
+            changed = (
+                count != total
+                if total is not None
+                else (expected is not None and count != expected)
+            )
+            if changed:
                 # The range changed under us: offsets may have slid. Drop this page.
                 reanchors += 1
                 if reanchors > MAX_FRUITLESS_REANCHORS:
@@ -130,9 +139,10 @@ class _Walk:
                         f"Paging {self.path} made no progress: the data keeps changing."
                     )
                 self._reanchor()
-                page, total = 1, None
+                page, total, expected, consumed = 1, None, None, 0
                 continue
-            total = count
+            total, expected = count, None
+            consumed += len(records)
             fresh = []
             for record in records:
                 stamp = parse_ts(record["updated_at"])
@@ -165,8 +175,14 @@ class _Walk:
                 self.anchor is None or self.last_ts > self.anchor
             )
             if page >= LAST_CHEAP_PAGE and anchor_moved:
+                # The last tie group leads the new anchor's range. Rather than re-read it,
+                # jump over its whole pages; the count the new range must have (this range
+                # minus what came before the group) proves nothing moved meanwhile.
+                group = len(self.last_group)
+                expected = (total - (consumed - group)) if total is not None else None
                 self._reanchor()
-                page, total = 1, None
+                page = group // self.per_page + 1 if expected is not None else 1
+                total, consumed = None, (page - 1) * self.per_page
             else:
                 page += 1
 

@@ -226,3 +226,28 @@ def test_a_walk_whose_data_never_holds_still_gives_up():
     server.on_request = lambda n: server.rows.update({100 + n: T0 + timedelta(days=200)})
     with pytest.raises(ProviderError, match="no progress"):
         _walk(server, since=None, per_page=1)
+
+
+def _big_tie():
+    return [T0] + [T0 + timedelta(seconds=1)] * 7 + [T0 + timedelta(seconds=2)]
+
+
+@responses.activate
+def test_reanchoring_jumps_over_the_whole_pages_of_a_big_tie_group(monkeypatch):
+    monkeypatch.setattr(paging, "LAST_CHEAP_PAGE", 2)
+    server = MemoryPeople(_big_tie())
+    assert _walk(server, since=None, per_page=2) == list(range(1, 10))
+    # pages 1, 2; then the new anchor starts at its page 2 (ids 4, 5), not page 1 (2, 3)
+    assert [query["page"] for query in server.requests] == ["1", "2", "2", "3", "4", "1"]
+
+
+@responses.activate
+def test_a_change_before_the_jump_makes_the_walk_reread_the_group(monkeypatch):
+    monkeypatch.setattr(paging, "LAST_CHEAP_PAGE", 2)
+    server = MemoryPeople(_big_tie())
+    # Record 2 (already read, in the tie group) is deleted just before the jumped request:
+    # the new range holds one record fewer than expected, so the walk starts it at page 1.
+    server.on_request = lambda n: server.rows.pop(2) if n == 2 else None
+    ids = _walk(server, since=None, per_page=2)
+    assert ids == [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert [query["page"] for query in server.requests][:4] == ["1", "2", "2", "1"]
