@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-import logging
-
 from django.db.models.signals import post_migrate
 
-logger = logging.getLogger(__name__)
+from connectors.signals import connection_connected, connection_lost
 
 
 def on_connection_connected(sender=None, *, connection, **kwargs) -> None:
+    """Runs inside the transaction that saved the connection: syncs are created with it."""
     from syncs.services import syncs_create_for_connection
 
     syncs_create_for_connection(connection=connection)
@@ -23,6 +21,7 @@ def on_connection_lost(sender=None, *, connection, reason: str = "", **kwargs) -
 
 
 def on_post_migrate(sender=None, **kwargs) -> None:
+    """The heartbeat and keep-alive schedules exist wherever the database is migrated."""
     from syncs.scheduling import schedules_ensure
 
     schedules_ensure()
@@ -30,10 +29,5 @@ def on_post_migrate(sender=None, **kwargs) -> None:
 
 def connect_receivers(app_config) -> None:
     post_migrate.connect(on_post_migrate, sender=app_config, dispatch_uid="syncs.schedules")
-    try:
-        signals = importlib.import_module("connectors.signals")
-    except ModuleNotFoundError:  # the connectors package predates its signals
-        logger.warning("connectors.signals is missing: syncs will not follow connections")
-        return
-    signals.connection_connected.connect(on_connection_connected, dispatch_uid="syncs.connected")
-    signals.connection_lost.connect(on_connection_lost, dispatch_uid="syncs.lost")
+    connection_connected.connect(on_connection_connected, dispatch_uid="syncs.connected")
+    connection_lost.connect(on_connection_lost, dispatch_uid="syncs.lost")
