@@ -1,4 +1,4 @@
-"""`make demo`: a portal a newcomer can open and click through, syncing the local Salesloft
+"""`make demo`: a portal a newcomer can open and click through, syncing the local provider
 sandbox. Never for production: the admin password is `admin` and is printed."""
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def demo_setup(
 ) -> DemoSetup:
     """Prepare the demo; safe to run again. Without `sandbox_url`, only the admin user.
 
-    With it: an API key, the Salesloft provider pointed at the sandbox (with its OAuth
+    With it: an API key, the provider (`salesloft`) pointed at the sandbox (with its OAuth
     client), the customer, its API-key connection (checked against the running sandbox:
     `InvalidInput` if the key is refused) and a sync config for all seven objects.
     """

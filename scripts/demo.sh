@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make demo`: the Salesloft sandbox, the demo setup, a first sync with its progress bars,
+# `make demo`: the provider sandbox, the demo setup, a first sync with its progress bars,
 # then the portal and the Django-Q2 workers together. Ctrl-C stops everything started here.
 set -euo pipefail
 
@@ -20,7 +20,7 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
-echo "Starting the Salesloft sandbox on ${SANDBOX_URL} (${DEMO_PEOPLE} people, data in ${VAR}/sandbox, log in ${VAR}/sandbox.log)"
+echo "Starting the provider sandbox on ${SANDBOX_URL} (${DEMO_PEOPLE} people, data in ${VAR}/sandbox, log in ${VAR}/sandbox.log)"
 "$PY" -m connectors.salesloft.sandbox --port "$SANDBOX_PORT" --people "$DEMO_PEOPLE" \
   --data-dir "$VAR/sandbox" --auto-approve >"$VAR/sandbox.log" 2>&1 &
 pids+=($!)

@@ -1,4 +1,4 @@
-"""The engine over real HTTP against the local Salesloft sandbox, with exact counts."""
+"""The engine over real HTTP against the local provider sandbox, with exact counts."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def assert_mirrors(sandbox, connection, object_name: str) -> None:
     """Every sandbox record is stored with its updated_at, and nothing else is live."""
     expected, rows = truth(sandbox, object_name), stored(connection, object_name)
     live = {i for i, (_, deleted) in rows.items() if not deleted}
-    if object_name == "sequences":  # archived cadences stay in Salesloft, deleted here
+    if object_name == "sequences":  # archived cadences stay upstream, deleted here
         live |= set(Sequence.objects.filter(is_archived=True).values_list("remote_id", flat=True))
     assert live == set(expected), object_name
     assert {i: rows[i][0] for i in expected} == expected, object_name
@@ -152,7 +152,7 @@ def test_a_run_killed_midway_and_run_again_converges(sandbox, sandbox_connection
 
 
 def test_a_revoked_connection_pauses_its_syncs_with_a_reason(sandbox, sandbox_connection):
-    # The customer revoked the key in Salesloft: it now gets 401 like any unknown key.
+    # The customer revoked the key at the provider: it now gets 401 like any unknown key.
     Connection.objects.filter(pk=sandbox_connection.pk).update(api_key="ak" + "0" * 64)
 
     run = run_sync(sync_of(sandbox_connection, "contacts"))

@@ -54,7 +54,7 @@ def test_quiet_prints_nothing_on_success(fake, connection, sync_config):
 
 def test_a_failed_sync_exits_non_zero_with_its_error(fake, connection, sync_config):
     fake.put("contacts", 1)
-    fake.fail_after_pages, fake.error = 0, ProviderUnavailable("Salesloft answered 503")
+    fake.fail_after_pages, fake.error = 0, ProviderUnavailable("the provider answered 503")
     with pytest.raises(CommandError, match="1 of 1 syncs failed"):
         sync("--customer", connection.customer.customer_id, "--object", "contacts", "--quiet")
 

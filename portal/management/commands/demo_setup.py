@@ -7,7 +7,7 @@ from portal.demo import DEFAULT_SANDBOX_URL, DEMO_CUSTOMER, demo_setup
 
 class Command(BaseCommand):
     help = (
-        "Prepare the demo: the admin user (admin / admin), an API key, the Salesloft provider "
+        "Prepare the demo: the admin user (admin / admin), an API key, the provider "
         "pointed at the sandbox, a customer with an API-key connection, a sync config for "
         "every object. Idempotent (a re-run prints a new API key and revokes the old one)."
     )
