@@ -14,6 +14,7 @@ from django.utils import timezone
 from connectors import services
 from connectors.exceptions import AuthRevoked
 from connectors.models import Connection
+from connectors.services import tokens
 from connectors.signals import connection_lost
 from tests.connectors.conftest import api_key_connection, oauth_connection
 
@@ -30,14 +31,14 @@ def token_calls(monkeypatch):
     """Counts calls to the token endpoint (still made, to the sandbox), slowed down so
     concurrent callers really overlap."""
     calls = []
-    real = services._token_request
+    real = tokens._token_request
 
     def counting(**kwargs):
         calls.append(kwargs["data"]["grant_type"])
         time.sleep(0.3)
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "_token_request", counting)
+    monkeypatch.setattr(tokens, "_token_request", counting)
     return calls
 
 

@@ -10,6 +10,7 @@ import pytest
 from connectors import http, services
 from connectors.exceptions import ProviderUnavailable, RateLimited
 from connectors.ratelimit import RateBudget
+from connectors.services import clients
 from tests.connectors.conftest import api_key_connection
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def clock(monkeypatch):
     def budget(**kwargs):
         return real(clock=clock, sleep=clock.sleep, **kwargs)
 
-    monkeypatch.setattr(services, "RateBudget", budget)
+    monkeypatch.setattr(clients, "RateBudget", budget)
     return clock
 
 

@@ -1,0 +1,90 @@
+"""Writes on providers, customers and connections, and the facade other apps call:
+connect flows, token refresh, records, passthrough (reads live in `selectors.py` and are
+re-exported here).
+
+Callers import from `connectors.services`; the modules below hold one noun each:
+`providers` (provider and customer rows, the admin's provider check), `encryption` (key
+rotation), `tokens` (the token endpoint, refresh, keep-alive, losing a connection),
+`clients` (provider API clients per connection), `connect` (the connect flow and storing
+its connection), `magic_links`, `records` (single-record writes) and `passthrough`.
+"""
+
+from connectors.selectors import record_fetch, sequence_steps_fetch, stream_pages
+from connectors.services.clients import (
+    connection_budget_key,
+    connection_client,
+    provider_account_id,
+    provider_client_module,
+)
+from connectors.services.connect import (
+    STATE_SALT,
+    ConnectFlowError,
+    connect_provider,
+    connection_create_with_api_key,
+    connection_save_oauth,
+    oauth_state_consume,
+    oauth_state_create,
+    return_url_check,
+    return_url_with,
+)
+from connectors.services.encryption import encrypted_fields_rotate
+from connectors.services.magic_links import magic_link_create, magic_link_open, magic_link_use
+from connectors.services.passthrough import (
+    PassthroughResponse,
+    passthrough_path,
+    passthrough_request,
+)
+from connectors.services.providers import (
+    customer_upsert,
+    provider_defaults,
+    provider_redirect_url,
+    provider_save,
+    provider_test,
+)
+from connectors.services.records import record_create, record_delete, record_update
+from connectors.services.tokens import (
+    connection_access_token,
+    connection_disconnect,
+    connection_mark_needs_reauth,
+    connection_refresh,
+    connections_keepalive,
+)
+
+__all__ = [
+    "STATE_SALT",
+    "ConnectFlowError",
+    "PassthroughResponse",
+    "connect_provider",
+    "connection_access_token",
+    "connection_budget_key",
+    "connection_client",
+    "connection_create_with_api_key",
+    "connection_disconnect",
+    "connection_mark_needs_reauth",
+    "connection_refresh",
+    "connection_save_oauth",
+    "connections_keepalive",
+    "customer_upsert",
+    "encrypted_fields_rotate",
+    "magic_link_create",
+    "magic_link_open",
+    "magic_link_use",
+    "oauth_state_consume",
+    "oauth_state_create",
+    "passthrough_path",
+    "passthrough_request",
+    "provider_account_id",
+    "provider_client_module",
+    "provider_defaults",
+    "provider_redirect_url",
+    "provider_save",
+    "provider_test",
+    "record_create",
+    "record_delete",
+    "record_fetch",
+    "record_update",
+    "return_url_check",
+    "return_url_with",
+    "sequence_steps_fetch",
+    "stream_pages",
+]

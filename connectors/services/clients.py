@@ -1,0 +1,94 @@
+"""Provider API clients: one per connection (its tokens, refresh and shared rate budget),
+and a throwaway one to ask which provider account a new credential belongs to."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from connectors.exceptions import AuthRevoked
+from connectors.models import Connection, Provider
+from connectors.ratelimit import MemoryStore, Priority, RateBudget
+from connectors.registry import provider_spec
+from connectors.services.tokens import (
+    connection_access_token,
+    connection_mark_needs_reauth,
+    connection_refresh,
+)
+
+
+def provider_client_module(*, provider_name: str) -> Any:
+    """A provider package's client module, `connectors/<name>/client.py`.
+
+    It exposes `make_client(api_base_url=, tokens=, budget=, budget_key=, priority=,
+    on_wait=)`, whose clients offer `send`, `identify`, `stream_pages`, `fetch`, `create`,
+    `update`, `delete` and `sequence_steps`. The registry names the packages; this is the
+    one place that finds their clients, so nothing here names a provider.
+    """
+    provider_spec(provider_name)  # KeyError names the known providers
+    return importlib.import_module(f"connectors.{provider_name}.client")
+
+
+class _ConnectionTokens:
+    """The `TokenSource` a provider client gets: tokens from this connection's row."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def token(self) -> str:
+        return connection_access_token(connection=self.connection)
+
+    def refresh(self, *, stale: str) -> str:
+        return connection_refresh(connection=self.connection, stale_token=stale)
+
+    def revoked(self, *, reason: str) -> None:
+        connection_mark_needs_reauth(connection=self.connection, reason=reason)
+
+
+def connection_budget_key(*, connection: Connection) -> str:
+    """Connections to one provider account share its rate budget."""
+    account = connection.remote_account_id or f"connection-{connection.pk}"
+    return f"{connection.provider.name}:{account}"
+
+
+def connection_client(
+    *,
+    connection: Connection,
+    priority: Priority = Priority.SYNC,
+    on_wait: Callable[[float], None] | None = None,
+) -> Any:
+    """The provider's API client for this connection (token, refresh, budget applied)."""
+    module = provider_client_module(provider_name=connection.provider.name)
+    return module.make_client(
+        api_base_url=connection.provider.api_base_url,
+        tokens=_ConnectionTokens(connection),
+        budget=RateBudget(),
+        budget_key=connection_budget_key(connection=connection),
+        priority=priority,
+        on_wait=on_wait,
+    )
+
+
+def provider_account_id(*, provider: Provider, token: str) -> str:
+    """The provider account (team) id behind `token`, asked with interactive priority."""
+
+    class _Fixed:
+        def token(self) -> str:
+            return token
+
+        def refresh(self, *, stale: str) -> str:
+            raise AuthRevoked("The provider refused these credentials.", status=401)
+
+        def revoked(self, *, reason: str) -> None:
+            pass
+
+    module = provider_client_module(provider_name=provider.name)
+    client = module.make_client(
+        api_base_url=provider.api_base_url,
+        tokens=_Fixed(),
+        budget=RateBudget(store=MemoryStore()),
+        budget_key=f"{provider.name}:identify",
+        priority=Priority.INTERACTIVE,
+    )
+    return client.identify()
