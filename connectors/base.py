@@ -58,6 +58,11 @@ class ProviderSpec:
 
     The URLs are the real provider's; a `Provider` row may point them elsewhere (a sandbox).
     `streams` maps each common object name to its `Stream`.
+
+    `client_factory(api_base_url=, tokens=, budget=, budget_key=, priority=, on_wait=)`
+    makes the provider's API client, which offers `send`, `url`, `identify`,
+    `stream_pages`, `fetch`, `create`, `update`, `delete` and `sequence_steps`. It is the
+    one way `connectors.services` reaches a provider's client, so nothing there names one.
     """
 
     name: str
@@ -66,6 +71,7 @@ class ProviderSpec:
     authorize_url: str
     token_url: str
     api_base_url: str
+    client_factory: Callable[..., Any]
     default_scopes: str = ""
     setup_steps: tuple[str, ...] = ()
     streams: Mapping[str, Stream] = field(default_factory=dict)

@@ -191,7 +191,7 @@ class SalesloftClient:
 
 
 def make_client(**kwargs: Any) -> SalesloftClient:
-    """The provider contract's constructor (see `connectors.services`)."""
+    """The provider contract's constructor (`ProviderSpec.client_factory`)."""
     return SalesloftClient(**kwargs)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from connectors.base import ProviderSpec
+from connectors.salesloft.client import make_client
 from connectors.salesloft.streams import STREAMS
 
 SETUP_STEPS = (
@@ -19,6 +20,7 @@ SPEC = ProviderSpec(
     authorize_url="https://accounts.salesloft.com/oauth/authorize",
     token_url="https://accounts.salesloft.com/oauth/token",
     api_base_url="https://api.salesloft.com/v2",
+    client_factory=make_client,
     default_scopes="",
     setup_steps=SETUP_STEPS,
     streams=STREAMS,

@@ -14,7 +14,6 @@ from connectors.services.clients import (
     connection_budget_key,
     connection_client,
     provider_account_id,
-    provider_client_module,
 )
 from connectors.services.connect import (
     STATE_SALT,
@@ -74,7 +73,6 @@ __all__ = [
     "passthrough_path",
     "passthrough_request",
     "provider_account_id",
-    "provider_client_module",
     "provider_defaults",
     "provider_redirect_url",
     "provider_save",

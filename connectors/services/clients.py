@@ -3,7 +3,6 @@ and a throwaway one to ask which provider account a new credential belongs to.""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -16,18 +15,6 @@ from connectors.services.tokens import (
     connection_mark_needs_reauth,
     connection_refresh,
 )
-
-
-def provider_client_module(*, provider_name: str) -> Any:
-    """A provider package's client module, `connectors/<name>/client.py`.
-
-    It exposes `make_client(api_base_url=, tokens=, budget=, budget_key=, priority=,
-    on_wait=)`, whose clients offer `send`, `identify`, `stream_pages`, `fetch`, `create`,
-    `update`, `delete` and `sequence_steps`. The registry names the packages; this is the
-    one place that finds their clients, so nothing here names a provider.
-    """
-    provider_spec(provider_name)  # KeyError names the known providers
-    return importlib.import_module(f"connectors.{provider_name}.client")
 
 
 class _ConnectionTokens:
@@ -59,8 +46,8 @@ def connection_client(
     on_wait: Callable[[float], None] | None = None,
 ) -> Any:
     """The provider's API client for this connection (token, refresh, budget applied)."""
-    module = provider_client_module(provider_name=connection.provider.name)
-    return module.make_client(
+    make_client = provider_spec(connection.provider.name).client_factory
+    return make_client(
         api_base_url=connection.provider.api_base_url,
         tokens=_ConnectionTokens(connection),
         budget=RateBudget(),
@@ -83,8 +70,8 @@ def provider_account_id(*, provider: Provider, token: str) -> str:
         def revoked(self, *, reason: str) -> None:
             pass
 
-    module = provider_client_module(provider_name=provider.name)
-    client = module.make_client(
+    make_client = provider_spec(provider.name).client_factory
+    client = make_client(
         api_base_url=provider.api_base_url,
         tokens=_Fixed(),
         budget=RateBudget(store=MemoryStore()),
