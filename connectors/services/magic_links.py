@@ -32,16 +32,27 @@ def magic_link_create(
     )
 
 
-def magic_link_open(*, token: str) -> MagicLink:
-    """The link behind `token` for its landing page (marked opened); `ConnectFlowError`
-    when it is unknown, used or expired."""
-    link = MagicLink.objects.select_related("customer", "provider").filter(token=token).first()
+def _magic_link_usable(*, token: str, lock: bool = False) -> MagicLink:
+    """The link behind `token` if it can still be followed, else the `ConnectFlowError`
+    its page shows (unknown, used or expired). `lock` takes the row lock, so the caller
+    must be in a transaction."""
+    links = MagicLink.objects.select_related("customer", "provider")
+    if lock:
+        links = links.select_for_update(of=("self",))
+    link = links.filter(token=token).first()
     if link is None:
         raise ConnectFlowError("invalid_link", "This link is not valid.")
     if link.status == MagicLink.Status.USED:
         raise ConnectFlowError("magic_link_used", "This link was already used.")
     if link.is_expired:
         raise ConnectFlowError("magic_link_expired", "This link has expired.")
+    return link
+
+
+def magic_link_open(*, token: str) -> MagicLink:
+    """The link behind `token` for its landing page (marked opened); `ConnectFlowError`
+    when it is unknown, used or expired."""
+    link = _magic_link_usable(token=token)
     if link.status == MagicLink.Status.NEW:
         MagicLink.objects.filter(pk=link.pk, status=MagicLink.Status.NEW).update(
             status=MagicLink.Status.OPENED
@@ -53,18 +64,7 @@ def magic_link_open(*, token: str) -> MagicLink:
 def magic_link_use(*, token: str) -> MagicLink:
     """Spend the link (its Connect button was pressed): used once, never again."""
     with transaction.atomic():
-        link = (
-            MagicLink.objects.select_for_update(of=("self",))
-            .select_related("customer", "provider")
-            .filter(token=token)
-            .first()
-        )
-        if link is None:
-            raise ConnectFlowError("invalid_link", "This link is not valid.")
-        if link.status == MagicLink.Status.USED:
-            raise ConnectFlowError("magic_link_used", "This link was already used.")
-        if link.is_expired:
-            raise ConnectFlowError("magic_link_expired", "This link has expired.")
+        link = _magic_link_usable(token=token, lock=True)
         link.status, link.used_at = MagicLink.Status.USED, timezone.now()
         link.save(update_fields=["status", "used_at"])
     return link

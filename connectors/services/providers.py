@@ -64,24 +64,14 @@ def provider_test(*, provider: Provider) -> str:
 
     Returns a summary; raises `ProviderError` saying what failed.
     """
-    missing = [
-        label
-        for label, value in (
-            ("authorize URL", provider.authorize_url),
-            ("token URL", provider.token_url),
-            ("API base URL", provider.api_base_url),
-        )
-        if not value
+    required = [
+        ("authorize URL", provider.authorize_url),
+        ("token URL", provider.token_url),
+        ("API base URL", provider.api_base_url),
     ]
     if provider.auth_type == AuthType.OAUTH2:
-        missing += [
-            label
-            for label, value in (
-                ("Application ID", provider.client_id),
-                ("Secret", provider.client_secret),
-            )
-            if not value
-        ]
+        required += [("Application ID", provider.client_id), ("Secret", provider.client_secret)]
+    missing = [label for label, value in required if not value]
     if missing:
         raise ProviderError(f"Not configured: {', '.join(missing)}.")
     http = default_client()
