@@ -32,7 +32,12 @@ from syncs.runs import (
 )
 from syncs.services import AUTH_LOST_REASON, sync_pause
 from syncs.state import sync_after_failure, sync_after_success, sync_next_strategy
-from syncs.upserts import records_newly_deleted, records_soft_delete_unseen, records_upsert
+from syncs.upserts import (
+    records_newly_deleted,
+    records_prepare,
+    records_soft_delete_unseen,
+    records_write,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -129,16 +134,17 @@ def run_sync(
 
 def _store_page(sync: Sync, run: SyncRun, page: Page, progress: RunProgress) -> None:
     """One page, its counters and the watermark: all or nothing."""
+    prepared = records_prepare(
+        connection=sync.connection,
+        object_name=sync.object_name,
+        records=page.records,
+        run_id=run.pk,
+    )
     with transaction.atomic():
         deleted = records_newly_deleted(
             connection=sync.connection, object_name=sync.object_name, records=page.records
         )
-        upserted = records_upsert(
-            connection=sync.connection,
-            object_name=sync.object_name,
-            records=page.records,
-            run_id=run.pk,
-        )
+        upserted = records_write(prepared)
         if not sync_run_page_done(
             run=run,
             fetched=len(page.records),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -101,16 +102,17 @@ class _Upsert:
         source = f"lambda r, head, tail, j, d: {' + '.join(parts)} + ({', '.join(exprs)},) + tail"
         return eval(source, {})  # noqa: S307 - built from model field names only
 
-    def run(self, rows: list[dict[str, Any]], head: tuple, run_id: int | None) -> None:
+    def values(self, rows: list[dict[str, Any]], head: tuple, run_id: int | None) -> list[tuple]:
         adapt = _sqlite_datetime if db.vendor == "sqlite" else db.ops.adapt_datetimefield_value
-        now = timezone.now()
-        tail = (adapt(now), run_id)
+        tail = (adapt(timezone.now()), run_id)
         build, j = self.build, _json_text
 
         def d(value: datetime | None):
             return None if value is None else adapt(value)
 
-        values = [build(r, head, tail, j, d) for r in rows]
+        return [build(r, head, tail, j, d) for r in rows]
+
+    def execute(self, values: list[tuple]) -> None:
         if db.vendor == "postgresql":
             # Django's psycopg cursors bind client-side (parameters quoted into the SQL text);
             # a server-side-binding cursor runs executemany as one pipelined prepared
@@ -135,6 +137,66 @@ def _upsert_for(model: type[EngagementRecord]) -> _Upsert:
     return _upserts[key]
 
 
+@dataclass
+class PreparedRecords:
+    """Records turned into column values, ready to be written (see `records_prepare`)."""
+
+    upsert: _Upsert
+    rows: list[Any]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def records_prepare(
+    *,
+    connection: Connection,
+    object_name: str,
+    records: Iterable[dict[str, Any]],
+    run_id: int | None = None,
+) -> PreparedRecords:
+    """The CPU half of an upsert, done before the page's transaction opens so that the
+    transaction (and SQLite's write lock) is held only while writing."""
+    model = record_model(object_name)
+    # Last one wins if a page repeats an id: PostgreSQL refuses to update a row twice in
+    # one statement.
+    rows = list({record["id"]: record for record in records}.values())
+    now = timezone.now()
+    for record in rows:
+        if record["last_modified_at"] is None:  # a record without any timestamp
+            record["last_modified_at"] = record["updated_at"] or record["created_at"] or now
+    upsert = _upsert_for(model)
+    head = (connection.pk, connection.customer.customer_id, connection.provider.name)
+    if db.vendor in FAST_VENDORS:
+        return PreparedRecords(upsert, upsert.values(rows, head, run_id))
+    common = dict(zip(("connection_id", "customer_id", "provider_name"), head, strict=True))
+    return PreparedRecords(
+        upsert,
+        [
+            model(remote_id=r["id"], last_seen_run_id=run_id, **common,
+                  **{name: r[name] for name in upsert.unified})
+            for r in rows
+        ],
+    )  # fmt: skip
+
+
+def records_write(prepared: PreparedRecords) -> int:
+    """Write prepared records in one statement per batch; returns the rows written."""
+    if not prepared.rows:
+        return 0
+    upsert = prepared.upsert
+    if db.vendor in FAST_VENDORS:
+        upsert.execute(prepared.rows)
+    else:
+        upsert.model.objects.bulk_create(
+            prepared.rows,
+            update_conflicts=True,
+            unique_fields=UNIQUE_FIELDS,
+            update_fields=upsert.update_fields,
+        )
+    return len(prepared.rows)
+
+
 def records_upsert(
     *,
     connection: Connection,
@@ -146,33 +208,11 @@ def records_upsert(
     `connection`; returns the number of rows written. Call inside a transaction to make a
     page atomic. `run_id` stamps `last_seen_run_id`; a write-through passes None (and, being
     written after a full run started, is never counted as unseen by it)."""
-    model = record_model(object_name)
-    # Last one wins if a page repeats an id: PostgreSQL refuses to update a row twice in
-    # one statement.
-    rows = list({record["id"]: record for record in records}.values())
-    if not rows:
-        return 0
-    now = timezone.now()
-    for record in rows:
-        if record["last_modified_at"] is None:  # a record without any timestamp
-            record["last_modified_at"] = record["updated_at"] or record["created_at"] or now
-    upsert = _upsert_for(model)
-    head = (connection.pk, connection.customer.customer_id, connection.provider.name)
-    if db.vendor in FAST_VENDORS:
-        upsert.run(rows, head, run_id)
-    else:
-        common = dict(zip(("connection_id", "customer_id", "provider_name"), head, strict=True))
-        model.objects.bulk_create(
-            [
-                model(remote_id=r["id"], last_seen_run_id=run_id, **common,
-                      **{name: r[name] for name in upsert.unified})
-                for r in rows
-            ],
-            update_conflicts=True,
-            unique_fields=UNIQUE_FIELDS,
-            update_fields=upsert.update_fields,
-        )  # fmt: skip
-    return len(rows)
+    return records_write(
+        records_prepare(
+            connection=connection, object_name=object_name, records=records, run_id=run_id
+        )
+    )
 
 
 def records_newly_deleted(
