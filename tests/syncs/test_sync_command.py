@@ -83,3 +83,13 @@ def test_unknown_provider_lists_the_customers_providers(connection, sync_config)
 def test_a_connection_without_syncs_says_what_to_do(connection):
     with pytest.raises(CommandError, match="has no syncs: save a sync config for salesloft"):
         sync("--customer", connection.customer.customer_id)
+
+
+def test_waits_for_rate_budget_are_counted(fake, connection, sync_config):
+    for i in range(25):  # three pages: the fake waits once, before its second page
+        fake.put("contacts", i + 1)
+    out, _ = sync("--customer", connection.customer.customer_id, "--object", "contacts")
+    row = next(line for line in out.splitlines() if line.startswith("│ contacts"))
+    cells = [cell.strip() for cell in row.strip("│").split("│")]
+    assert cells[:4] == ["contacts", "full", "success", "25"]
+    assert cells[8] == "1"  # waits
