@@ -4,7 +4,8 @@ Each page is stored in one transaction together with the run's counters and the 
 watermark, so the watermark never gets ahead of the data and a crash at any point loses
 nothing: a resumed incremental run starts from the last committed page, and upserts make
 re-reading a page harmless. Deletions are found by "not stamped by this full run", in one
-UPDATE, only once the run has seen every page.
+UPDATE, only once the run has seen every page. A full pass killed midway is resumed by the
+next run from its watermark, so even a pass longer than the task timeout completes.
 """
 
 from __future__ import annotations
@@ -31,7 +32,12 @@ from syncs.runs import (
     sync_run_touch,
 )
 from syncs.services import AUTH_LOST_REASON, sync_pause
-from syncs.state import sync_after_failure, sync_after_success, sync_next_strategy
+from syncs.state import (
+    sync_after_failure,
+    sync_after_success,
+    sync_full_pass_begin,
+    sync_next_strategy,
+)
 from syncs.upserts import (
     records_newly_deleted,
     records_prepare,
@@ -79,6 +85,10 @@ def run_sync(
     strategy = sync_next_strategy(sync=sync, mode=mode)
     run = sync_run_start(sync=sync, strategy=strategy)
     progress = RunProgress(object_name=sync.object_name, strategy=strategy)
+    full = strategy == SyncRun.Strategy.FULL
+    since = sync.watermark
+    if full:
+        since, pass_run_id, pass_started_at = sync_full_pass_begin(sync=sync, run=run)
     ahead = read_ahead_possible() if read_ahead is None else read_ahead
 
     def waiting(*args, **kwargs) -> None:
@@ -91,7 +101,7 @@ def run_sync(
         return connector_selectors.stream_pages(
             connection=sync.connection,
             object_name=sync.object_name,
-            since=None if strategy == SyncRun.Strategy.FULL else sync.watermark,
+            since=since,
             on_wait=waiting,
         )
 
@@ -107,12 +117,12 @@ def run_sync(
                     on_page(progress)
         with transaction.atomic():
             unseen = 0
-            if strategy == SyncRun.Strategy.FULL:
+            if full:
                 unseen = records_soft_delete_unseen(
                     connection=sync.connection,
                     object_name=sync.object_name,
-                    run_id=run.pk,
-                    run_started_at=run.started_at,
+                    since_run_id=pass_run_id,
+                    pass_started_at=pass_started_at,
                 )
             if not sync_run_succeed(run=run, deleted=unseen):
                 raise RunClosedElsewhere(f"run {run.pk} was closed by another process")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import F
 from django.utils import timezone
@@ -33,6 +33,8 @@ def sync_next_strategy(*, sync: Sync, mode: str | None = None) -> str:
         raise ValueError(f"mode must be one of {', '.join(SyncRun.Strategy.values)} or None")
     if mode == SyncRun.Strategy.FULL or sync.watermark is None:
         return SyncRun.Strategy.FULL
+    if mode is None and sync.full_pass_run_id is not None:  # finish the pass under way
+        return SyncRun.Strategy.FULL
     if mode == SyncRun.Strategy.INCREMENTAL:
         return SyncRun.Strategy.INCREMENTAL
     settings = sync_settings(sync=sync)
@@ -47,6 +49,25 @@ def sync_next_strategy(*, sync: Sync, mode: str | None = None) -> str:
     return SyncRun.Strategy.INCREMENTAL
 
 
+def sync_full_pass_begin(*, sync: Sync, run: SyncRun) -> tuple[datetime | None, int, datetime]:
+    """Where a full run reads from: `(since, pass_run_id, pass_started_at)`.
+
+    A pass left unfinished by an earlier run (killed, failed) is resumed from the sync's
+    watermark, which only ever advanced with committed pages of that pass. Otherwise a new
+    pass starts from the beginning; the watermark is cleared in the same statement so that
+    a pass dying before its first page can never be resumed from an older, incremental one.
+    """
+    current = Sync.objects.filter(pk=sync.pk).values(
+        "full_pass_run_id", "full_pass_started_at", "watermark"
+    )[0]
+    if current["full_pass_run_id"] is not None:
+        return current["watermark"], current["full_pass_run_id"], current["full_pass_started_at"]
+    Sync.objects.filter(pk=sync.pk).update(
+        full_pass_run_id=run.pk, full_pass_started_at=run.started_at, watermark=None
+    )
+    return None, run.pk, run.started_at
+
+
 def sync_after_success(*, sync: Sync, strategy: str) -> None:
     settings = sync_settings(sync=sync)
     now = timezone.now()
@@ -56,6 +77,8 @@ def sync_after_success(*, sync: Sync, strategy: str) -> None:
         "updated_at": now,
     }
     if strategy == SyncRun.Strategy.FULL:
+        changes["full_pass_run_id"] = None
+        changes["full_pass_started_at"] = None
         changes["full_refresh_next"] = False
         changes["incrementals_since_full"] = 0
         changes["phase"] = (

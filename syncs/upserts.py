@@ -231,16 +231,17 @@ def records_newly_deleted(
 
 
 def records_soft_delete_unseen(
-    *, connection: Connection, object_name: str, run_id: int, run_started_at: datetime
+    *, connection: Connection, object_name: str, since_run_id: int, pass_started_at: datetime
 ) -> int:
-    """After a successful full run: mark deleted, in one UPDATE, every live row of this
-    connection and object that the run did not stamp. Rows written since the run started
-    (write-throughs from the API) are spared: the run may have paged past them already.
-    Returns the number of rows marked."""
+    """After a successful full pass: mark deleted, in one UPDATE, every live row of this
+    connection and object that no run of the pass stamped (run ids grow, and only this
+    sync's runs stamp these rows, so "seen by the pass" is `last_seen_run_id >= since_run_id`).
+    Rows written since the pass started (write-throughs from the API) are spared: the pass
+    may have paged past them already. Returns the number of rows marked."""
     model = record_model(object_name)
     now = timezone.now()
     return (
-        model.objects.filter(connection=connection, is_deleted=False, synced_at__lt=run_started_at)
-        .filter(Q(last_seen_run_id__isnull=True) | ~Q(last_seen_run_id=run_id))
+        model.objects.filter(connection=connection, is_deleted=False, synced_at__lt=pass_started_at)
+        .filter(Q(last_seen_run_id__isnull=True) | Q(last_seen_run_id__lt=since_run_id))
         .update(is_deleted=True, last_modified_at=now, synced_at=now)
     )

@@ -167,6 +167,10 @@ class Sync(models.Model):
     watermark = models.DateTimeField(null=True, blank=True)
     next_run_at = models.DateTimeField(null=True, blank=True, db_index=True)
     full_refresh_next = models.BooleanField(default=False)
+    # A full pass may take several runs (a killed worker's successor resumes from the
+    # watermark): rows stamped by any run since `full_pass_run_id` count as seen by it.
+    full_pass_run_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    full_pass_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     consecutive_failures = models.PositiveIntegerField(default=0)
     incrementals_since_full = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

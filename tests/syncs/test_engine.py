@@ -125,16 +125,23 @@ def test_failure_midway_keeps_committed_pages_and_backs_off(fake, contacts_sync)
     assert sync.phase == Sync.Phase.FULL and sync.consecutive_failures == 1
     first_delay = sync.next_run_at - timezone.now()
 
+    fake.fail_after_pages = 0
     run_sync(sync)  # fails again: the wait doubles
     sync = fresh(sync)
     assert sync.consecutive_failures == 2
     assert sync.next_run_at - timezone.now() > first_delay + timedelta(seconds=50)
 
     fake.fail_after_pages = None
-    ok = run_sync(sync)
-    assert (ok.status, ok.strategy, ok.fetched) == ("success", "full", 35)
+    ok = run_sync(sync)  # the full pass resumes where the committed pages end
+    assert (ok.status, ok.strategy, ok.fetched) == ("success", "full", 15)
+    assert fake.calls[-1] == ("contacts", stamps[19])
     assert Contact.objects.count() == 35
-    assert fresh(sync).consecutive_failures == 0
+    sync = fresh(sync)
+    assert (sync.consecutive_failures, sync.full_pass_run_id, sync.phase) == (
+        0,
+        None,
+        "incremental",
+    )
 
 
 def test_auth_revoked_fails_the_run_and_pauses_the_sync(fake, contacts_sync):
@@ -180,10 +187,29 @@ def test_a_killed_run_blocks_while_alive_then_is_reaped_and_the_next_run_converg
 
     dead.refresh_from_db()
     assert (dead.status, dead.error_type) == ("failure", WORKER_LOST)
-    assert (run.status, run.strategy, run.fetched, run.deleted) == ("success", "full", 39, 0)
+    # The pass resumes after the dead run's two committed pages (their rows count as seen).
+    assert (run.status, run.strategy, run.fetched, run.deleted) == ("success", "full", 19, 0)
     assert set(Contact.objects.filter(is_deleted=False).values_list("remote_id", flat=True)) == {
         str(i) for i in range(1, 40)
     }
+
+
+def test_a_new_full_pass_never_resumes_from_an_incremental_watermark(fake, contacts_sync):
+    for i in range(30):
+        fake.put("contacts", i + 1)
+    run_sync(contacts_sync)
+    fake.delete("contacts", 3)
+    fake.fail_after_pages, fake.error = 0, ProviderUnavailable("down")
+    assert run_sync(fresh(contacts_sync), mode="full").status == "failure"  # before any page
+    fake.fail_after_pages = None
+
+    run = run_sync(fresh(contacts_sync))
+
+    assert (run.strategy, run.fetched, run.deleted) == ("full", 29, 1)
+    assert fake.calls[-1] == ("contacts", None)
+    assert list(Contact.objects.filter(is_deleted=True).values_list("remote_id", flat=True)) == [
+        "3"
+    ]
 
 
 def test_a_run_whose_process_is_gone_is_reaped_at_once(fake, contacts_sync):
