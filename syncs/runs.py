@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from syncs.models import Sync, SyncRun
+from syncs.state import sync_after_failure
 
 # A live runner touches its heartbeat after every page and every rate-limit wait (≤ 60 s);
 # ten silent minutes mean it is gone even if we cannot see its process.
@@ -74,14 +75,16 @@ def sync_runs_reap_dead(*, sync: Sync | None = None) -> int:
     if sync is not None:
         runs = runs.filter(sync=sync)
     reaped = 0
-    for run in runs:
-        if sync_run_is_dead(run):
-            reaped += sync_run_fail(
-                run=run,
-                error_type=WORKER_LOST,
-                error_message=f"The worker {run.worker} stopped before finishing "
-                f"(last heartbeat {run.heartbeat_at.isoformat()}).",
-            )
+    for run in runs.select_related("sync__connection"):
+        if sync_run_is_dead(run) and sync_run_fail(
+            run=run,
+            error_type=WORKER_LOST,
+            error_message=f"The worker {run.worker} stopped before finishing "
+            f"(last heartbeat {run.heartbeat_at.isoformat()}).",
+        ):
+            reaped += 1
+            # Due again after the usual backoff, not only when its claim expires.
+            sync_after_failure(sync=run.sync)
     return reaped
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from connectors.exceptions import AuthRevoked, ProviderUnavailable
 from syncs.engine import run_sync
 from syncs.models import Contact, Sequence, Sync, SyncRun
-from syncs.runs import WORKER_LOST, SyncAlreadyRunning
+from syncs.runs import WORKER_LOST, SyncAlreadyRunning, sync_runs_reap_dead
 
 pytestmark = pytest.mark.django_db
 
@@ -182,8 +182,13 @@ def test_a_killed_run_blocks_while_alive_then_is_reaped_and_the_next_run_converg
         run_sync(fresh(contacts_sync))
 
     SyncRun.objects.filter(pk=dead.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    Sync.objects.filter(pk=contacts_sync.pk).update(next_run_at=timezone.now() + timedelta(hours=1))
+    assert sync_runs_reap_dead() == 1  # what the heartbeat does every minute
+    sync = fresh(contacts_sync)
+    assert sync.consecutive_failures == 1
+    assert sync.next_run_at <= timezone.now() + timedelta(minutes=1)  # due again soon
     fake.delete("contacts", 40)
-    run = run_sync(fresh(contacts_sync))
+    run = run_sync(sync)
 
     dead.refresh_from_db()
     assert (dead.status, dead.error_type) == ("failure", WORKER_LOST)
