@@ -46,6 +46,14 @@ from syncs.upserts import (
 )
 
 logger = logging.getLogger(__name__)
+STATE_FIELDS = [
+    "phase",
+    "watermark",
+    "full_refresh_next",
+    "incrementals_since_full",
+    "full_pass_run_id",
+    "full_pass_started_at",
+]
 
 
 @dataclass
@@ -82,6 +90,7 @@ def run_sync(
     fetches the next page while one is written (None: whenever possible, see
     `syncs.readahead`). Raises `SyncAlreadyRunning` if a live run of this sync exists.
     """
+    sync.refresh_from_db(fields=STATE_FIELDS)  # the caller's instance may be stale
     strategy = sync_next_strategy(sync=sync, mode=mode)
     run = sync_run_start(sync=sync, strategy=strategy)
     progress = RunProgress(object_name=sync.object_name, strategy=strategy)
