@@ -1,5 +1,6 @@
 """Salesloft's cost-based rate limit (reference §9): a budget per clock minute per team,
-with deep pages costing more. Switched off, it still counts and reports the cost."""
+with deep pages costing more. Switched off, it still counts and reports each call's cost
+but never refuses one, and reports the whole budget as remaining."""
 
 from __future__ import annotations
 
@@ -63,6 +64,10 @@ class RateLimiter:
             if self.enforce and self._spent + cost > self.per_minute:
                 return Charge(False, cost, max(self.per_minute - self._spent, 0), retry_after)
             self._spent += cost
+            if not self.enforce:
+                # Unthrottled (benchmarks): the cost is still charged and counted, but the
+                # budget is reported whole so well-behaved clients never wait for a window.
+                return Charge(True, cost, self.per_minute, retry_after)
             return Charge(True, cost, max(self.per_minute - self._spent, 0), retry_after)
 
     def peek(self) -> Charge:
