@@ -9,6 +9,8 @@ SANDBOX_PORT=${SANDBOX_PORT:-8765}
 DEMO_PEOPLE=${DEMO_PEOPLE:-3000}
 VAR=${GLUE_VAR_DIR:-var}
 SANDBOX_URL="http://127.0.0.1:${SANDBOX_PORT}"
+# The portal's own address, for the OAuth redirect URL and connect links.
+export PUBLIC_URL=${PUBLIC_URL:-http://127.0.0.1:${PORT}}
 mkdir -p "$VAR"
 
 pids=()
