@@ -55,6 +55,10 @@ class Store:
         self.path = path
         self.write_lock = threading.RLock()
         self._local = threading.local()
+        # Counts of a query, until the next write: clients that ask for paging counts on
+        # every page (include_paging_counts) would otherwise scan the range every time.
+        self._counts: dict[tuple, int] = {}
+        self._generation = 0  # bumped by every write
 
     def connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -120,8 +124,24 @@ class Store:
         return [bodies[i] for i in ids if i in bodies], more
 
     def count(self, resource: Resource, where: str, params: Sequence[Any]) -> int:
+        key = (resource.table, where, tuple(params))
+        cached = self._counts.get(key)
+        if cached is not None:
+            return cached
+        generation = self._generation
         sql = f"SELECT COUNT(*) FROM {resource.table}{where}"
-        return self.connection().execute(sql, tuple(params)).fetchone()[0]
+        value = self.connection().execute(sql, key[2]).fetchone()[0]
+        with self.write_lock:
+            if generation == self._generation:  # no write since: the count is current
+                if len(self._counts) > 4096:
+                    self._counts.clear()
+                self._counts[key] = value
+        return value
+
+    def _written(self) -> None:
+        """Called under the write lock after every change to a resource table."""
+        self._generation += 1
+        self._counts.clear()
 
     def body(self, resource: Resource, record_id: int) -> str | None:
         sql = f"SELECT body FROM {resource.table} WHERE id = ?"
@@ -163,12 +183,15 @@ class Store:
         values = row_values(resource, record)
         with self.write_lock:
             self.connection().execute(insert_sql(resource), (*values.values(), body))
+            self._written()
         return body
 
     def delete(self, resource: Resource, record_id: int) -> bool:
         with self.write_lock:
             sql = f"DELETE FROM {resource.table} WHERE id = ?"
-            return self.connection().execute(sql, (record_id,)).rowcount > 0
+            deleted = self.connection().execute(sql, (record_id,)).rowcount > 0
+            self._written()
+            return deleted
 
 
 def all_resources() -> list[Resource]:
