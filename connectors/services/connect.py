@@ -34,6 +34,12 @@ class ConnectFlowError(ConnectorError):
 
 def return_url_check(*, return_url: str) -> str:
     """`return_url` if it is an http(s) URL on an allowed host, else `ConnectFlowError`."""
+    # Browsers read "\\" as "/", urlsplit does not: `http://evil\\@allowed/` names the
+    # allowed host to this check and evil to the browser. Spaces and controls go too.
+    if any(ch == "\\" or ord(ch) < 33 for ch in return_url or ""):
+        raise ConnectFlowError(
+            "invalid_return_url", "returnUrl must not contain backslashes, spaces or controls."
+        )
     parts = urlsplit(return_url or "")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConnectFlowError("invalid_return_url", "returnUrl must be an http(s) URL.")

@@ -158,6 +158,28 @@ def test_a_return_url_on_another_host_is_refused_with_a_page(client, sandbox_pro
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
+    "return_url",
+    [
+        "http://evil.example\\@localhost/x",  # Python reads host localhost; browsers evil.example
+        "http://evil.example\\.localhost/x",
+        "http:/\\evil.example/x",
+        "http://local\thost/x",
+    ],
+)
+def test_a_return_url_browsers_read_as_another_host_is_refused(
+    client, sandbox_provider, return_url
+):
+    answer = client.get(
+        "/oauth/connect",
+        {"customerId": "c1", "providerName": "salesloft", "returnUrl": return_url},
+    )
+    assert answer.status_code == 400
+    assert b"invalid_return_url" in answer.content
+    assert not OAuthState.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
     ("params", "error"),
     [
         ({"providerName": "outreach", "customerId": "c1"}, "unknown_provider"),
