@@ -14,7 +14,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -60,7 +60,8 @@ def cursor_decode(cursor: str) -> Position:
             remote_id=str(data["i"]),
             direction=data["d"],
         )
-    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
+        position.last_modified_at.astimezone(UTC)  # the database compares in UTC
+    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError, OverflowError):
         raise BadRequest("cursor: not a cursor this API returned; use pagination.next") from None
     if position.direction not in (NEXT, PREVIOUS) or position.last_modified_at.tzinfo is None:
         raise BadRequest("cursor: not a cursor this API returned; use pagination.next")
@@ -155,9 +156,9 @@ def offset_page(queryset: QuerySet, *, cursor: str | None, page_size: int) -> Of
     if cursor:
         try:
             offset = int(_unb64(cursor)["o"])
-        except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
+        except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError, OverflowError):
             raise BadRequest("cursor: not a cursor this API returned; use next") from None
-        if offset < 0:
+        if not 0 <= offset < 2**53:  # databases refuse offsets past 64 bits
             raise BadRequest("cursor: not a cursor this API returned; use next")
     total_count = queryset.count()
     rows = list(queryset[offset : offset + page_size])

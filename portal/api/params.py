@@ -45,7 +45,12 @@ def datetime_parse(raw: str, *, name: str) -> datetime:
         value = None
     if value is None:
         raise BadRequest(f"{name}: not an ISO 8601 date-time: {raw!r} (e.g. 2024-01-31T09:00:00Z)")
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        value.astimezone(UTC)  # the database compares in UTC; 9999-12-31T23:00-05:00 has none
+    except OverflowError:
+        raise BadRequest(f"{name}: out of range: {raw!r}") from None
+    return value
 
 
 @dataclass(frozen=True)

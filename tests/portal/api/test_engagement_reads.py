@@ -190,6 +190,14 @@ def test_page_size_defaults_to_100_and_caps_at_1000(api, conn_a):
         ({"cursor": "eyJ4IjoxfQ"}, "cursor"),  # base64 JSON, but not ours
         ({"modified_after": "yesterday"}, "modified_after"),
         ({"modified_after": "2024-13-45T00:00:00Z"}, "modified_after"),
+        # Valid ISO 8601, but beyond the last UTC date-time once its offset is applied.
+        ({"modified_after": "9999-12-31T23:00:00-05:00"}, "modified_after"),
+        ({"modified_after": "0001-01-01T00:00:00+05:00"}, "modified_after"),
+        # base64 of {"t":"9999-12-31T23:00:00-05:00","i":"x","d":"n"}
+        (
+            {"cursor": "eyJ0IjoiOTk5OS0xMi0zMVQyMzowMDowMC0wNTowMCIsImkiOiJ4IiwiZCI6Im4ifQ"},
+            "cursor",
+        ),
         ({"include_raw_data": "maybe"}, "include_raw_data"),
         ({"include_deleted": "2"}, "include_deleted"),
     ],

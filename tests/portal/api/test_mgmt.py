@@ -246,6 +246,21 @@ def test_syncs_list_and_filters(syncs, conn_a):
     assert len(set(ids)) == 4
 
 
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "eyJvIjoxZTMwMH0",  # {"o":1e300}
+        "eyJvIjoxMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwfQ",  # {"o":1000000000000000000000000}
+        "eyJvIjpJbmZpbml0eX0",  # {"o":Infinity}
+    ],
+)
+def test_an_out_of_range_offset_cursor_is_a_400(api, cursor):
+    for path in ("/mgmt/v2/syncs", "/mgmt/v2/sync-runs"):
+        response = api.get(path, cursor=cursor)
+        assert response.status_code == 400
+        assert error(response)["detail"].startswith("cursor")
+
+
 def test_pause_resume_trigger(syncs, conn_a, django_capture_on_commit_callbacks):
     api = syncs
     body = {"object_type": "common", "object": "contacts"}
@@ -319,6 +334,7 @@ def test_sync_runs_list_and_filters(syncs, conn_a, conn_b):
         {"status": "done"},
         {"start_timestamp": "2024-01-01"},
         {"end_timestamp": ">yesterday"},
+        {"end_timestamp": ">9999-12-31T23:00:00-05:00"},
     ):
         response = api.get("/mgmt/v2/sync-runs", **query)
         assert response.status_code == 400
