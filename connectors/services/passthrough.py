@@ -3,6 +3,7 @@ kept to the provider's API base."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,8 @@ _HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "content-length", "trailer"}
 )
 _ALLOWED_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+# RFC 9110 §5.6.2: a field name is a token. Anything else is refused before sending.
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 def passthrough_path(*, provider: Provider, path: str) -> str:
@@ -83,6 +86,8 @@ def passthrough_request(
     relative = passthrough_path(provider=connection.provider, path=path)
     clean_headers: dict[str, str] = {}
     for name, value in (headers or {}).items():
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            raise InvalidInput(f"headers.{name!r}", "is not a valid header name")
         lower = str(name).lower()
         if lower in _FORBIDDEN_HEADERS or lower.startswith(("x-forwarded-", "proxy-")):
             raise InvalidInput(f"headers.{name}", "is set by Glue and cannot be passed through")

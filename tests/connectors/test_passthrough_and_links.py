@@ -87,6 +87,19 @@ def test_passthrough_refuses_host_and_credential_headers(sandbox, headers):
     assert caught.value.field.startswith("headers.")
 
 
+@pytest.mark.parametrize(
+    "name", ["X-Note\r\nHost", "X Note", "X-Note:", "", "X-Nöte", "X-Note\x00"]
+)
+def test_passthrough_refuses_header_names_that_are_not_http_tokens(sandbox, name):
+    # Refused as bad input before anything is sent, never retried as a provider failure.
+    connection = api_key_connection(sandbox)
+    sandbox.control.reset_stats()
+    with pytest.raises(InvalidInput) as caught:
+        passthrough_request(connection=connection, method="GET", path="/me", headers={name: "x"})
+    assert caught.value.field.startswith("headers")
+    assert sandbox.control.stats()["requests"] == 0
+
+
 def test_passthrough_refuses_unknown_methods(sandbox):
     with pytest.raises(InvalidInput, match="method"):
         passthrough_request(connection=api_key_connection(sandbox), method="TRACE", path="/me")
