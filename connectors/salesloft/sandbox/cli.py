@@ -15,25 +15,43 @@ from .server import SandboxServer, ensure_store
 SHAPE_COUNTS = ("accounts", "users", "cadences", "memberships", "emails")
 
 
+def _int_between(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number in [low, high]; argparse names the flag on error."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"must be {bounds}, got {value}")
+        return value
+
+    return parse
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     arg = parser.add_argument
+    count, positive = _int_between(0), _int_between(1)
     arg("--host", default=defaults.DEFAULT_HOST)
-    arg("--port", type=int, default=defaults.DEFAULT_PORT, help="0 picks a free port")
+    arg("--port", type=_int_between(0, 65535), default=defaults.DEFAULT_PORT,
+        help="0 picks a free port")  # fmt: skip
     arg("--seed", type=int, default=defaults.DEFAULT_SEED, help="same seed, same data")
-    arg("--people", type=int, default=defaults.DEFAULT_PEOPLE)
+    arg("--people", type=count, default=defaults.DEFAULT_PEOPLE)
     for name in SHAPE_COUNTS:
-        arg(f"--{name}", type=int, default=None, help="default: a realistic share of --people")
+        arg(f"--{name}", type=count, default=None, help="default: a realistic share of --people")
     arg("--data-dir", type=Path, default=None, help="default: var/sandbox/ under the project")
     arg("--api-key", default=defaults.DEFAULT_API_KEY)
     arg("--client-id", default=defaults.DEFAULT_CLIENT_ID)
     arg("--client-secret", default=defaults.DEFAULT_CLIENT_SECRET)
     arg("--no-rate-limit", action="store_true", help="count and report cost, never answer 429")
-    arg("--rate-limit-per-minute", type=int, default=defaults.DEFAULT_RATE_LIMIT_PER_MINUTE)
-    arg("--token-lifetime", type=int, default=defaults.DEFAULT_TOKEN_LIFETIME, help="seconds")
+    arg("--rate-limit-per-minute", type=positive, default=defaults.DEFAULT_RATE_LIMIT_PER_MINUTE)
+    arg("--token-lifetime", type=positive, default=defaults.DEFAULT_TOKEN_LIFETIME, help="seconds")
     arg("--auto-approve", action="store_true", help="skip the OAuth consent page")
     arg("--bad-timestamp-status", type=int, choices=(500, 422), default=500,
         help="answer to an unparseable timestamp filter (the real API gave 500)")  # fmt: skip
-    arg("--threads", type=int, default=defaults.DEFAULT_THREADS, help="waitress worker threads")
+    arg("--threads", type=positive, default=defaults.DEFAULT_THREADS, help="waitress threads")
 
 
 def config_from_options(options: dict[str, Any], default_data_dir: Path) -> SandboxConfig:

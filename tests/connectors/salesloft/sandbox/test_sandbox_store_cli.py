@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 from connectors.salesloft.sandbox import defaults
@@ -137,3 +138,25 @@ def test_parallel_generation_writes_exactly_what_serial_generation_writes(tmp_pa
                 [conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in tables]
             )
     assert dumps[0] == dumps[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--port", "99999"], "--port"),  # was bound as port 99999 % 65536, silently
+        (["--port", "-1"], "--port"),
+        (["--people", "-5"], "--people"),
+        (["--accounts", "-1"], "--accounts"),
+        (["--rate-limit-per-minute", "0"], "--rate-limit-per-minute"),
+        (["--token-lifetime", "0"], "--token-lifetime"),
+        (["--threads", "0"], "--threads"),
+    ],
+)
+def test_out_of_range_flags_are_refused_naming_the_flag(args, named):
+    from django.core.management import CommandError
+
+    from connectors.salesloft.management.commands.salesloft_sandbox import Command
+
+    parser = Command().create_parser("manage.py", "salesloft_sandbox")
+    with pytest.raises(CommandError, match=f"argument {named}:"):
+        parser.parse_args(args)
