@@ -133,3 +133,18 @@ def sync_trigger(sync: Sync, *, full_refresh: bool = False) -> Sync:
         transaction.on_commit(lambda: async_task(RUN_TASK, sync.pk, group="syncs"))
     sync.refresh_from_db()
     return sync
+
+
+@transaction.atomic
+def records_purge(*, connection: Connection) -> int:
+    """Delete every synced record of `connection` (all objects); returns how many rows.
+    Its syncs stay, so a reconnected customer is synced afresh by the next full run."""
+    from syncs.models import RECORD_MODELS
+
+    deleted = 0
+    for model in RECORD_MODELS.values():
+        deleted += model.objects.filter(connection=connection).delete()[0]
+    Sync.objects.filter(connection=connection).update(
+        watermark=None, phase=Sync.Phase.FULL, updated_at=timezone.now()
+    )
+    return deleted

@@ -15,6 +15,7 @@ from connectors.exceptions import ConnectorError
 from connectors.models import Connection, Customer, Provider
 from connectors.services import connection_disconnect, magic_link_create
 from portal.admin.widgets import badge, copy_button
+from syncs.services import records_purge
 
 MAGIC_LINK_LIFETIME_SECS = 7 * 24 * 3600
 
@@ -160,7 +161,7 @@ class ConnectionAdmin(admin.ModelAdmin):
     list_filter = ["status", "provider", "auth_type"]
     search_fields = ["customer__customer_id", "customer__name"]
     list_select_related = ["customer", "provider"]
-    actions = ["disconnect"]
+    actions = ["disconnect", "disconnect_and_purge"]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -184,3 +185,15 @@ class ConnectionAdmin(admin.ModelAdmin):
         for connection in queryset:
             connection_disconnect(connection=connection)
         self.message_user(request, f"Disconnected {len(queryset)} connection(s).", messages.SUCCESS)
+
+    @admin.action(description="Disconnect and delete the synced data")
+    def disconnect_and_purge(self, request, queryset):
+        rows = 0
+        for connection in queryset:
+            connection_disconnect(connection=connection)
+            rows += records_purge(connection=connection)
+        self.message_user(
+            request,
+            f"Disconnected {len(queryset)} connection(s) and deleted {rows} synced record(s).",
+            messages.SUCCESS,
+        )

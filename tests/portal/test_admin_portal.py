@@ -149,3 +149,25 @@ def test_record_browsers_are_read_only_with_raw_json(admin_client, connection):
     page = admin_client.get(f"/admin/syncs/contact/{contact.pk}/change/").content.decode()
     assert '"first_name": "Robin"' in html.unescape(page)
     assert admin_client.get("/admin/syncs/contact/add/").status_code == 403
+
+
+def test_disconnect_and_delete_the_synced_data(admin_client, connection):
+    other = ConnectionFactory(provider=connection.provider)
+    sync = Sync.objects.create(connection=connection, object_name="contacts", phase="incremental")
+    for conn in (connection, other):
+        Contact.objects.create(
+            connection=conn,
+            customer_id=conn.customer.customer_id,
+            provider_name="salesloft",
+            remote_id="1",
+            last_modified_at=timezone.now(),
+        )
+    admin_client.post(
+        "/admin/connectors/connection/",
+        {"action": "disconnect_and_purge", "_selected_action": [connection.pk]},
+    )
+    connection.refresh_from_db()
+    sync.refresh_from_db()
+    assert connection.status == Connection.Status.REVOKED
+    assert list(Contact.objects.values_list("connection_id", flat=True)) == [other.pk]
+    assert sync.paused and sync.phase == Sync.Phase.FULL and sync.watermark is None
