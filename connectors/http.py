@@ -124,6 +124,14 @@ def _never_sent(exc: requests.RequestException) -> bool:
     return False
 
 
+LOCAL_ERRORS = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.InvalidHeader,
+)
+
+
 class HttpClient:
     """A `requests` session with timeouts, retries and error translation.
 
@@ -192,6 +200,10 @@ class HttpClient:
                     headers={k.lower(): v for k, v in raw.headers.items()},
                     body=_parse_body(raw),
                 )
+            except LOCAL_ERRORS as exc:
+                # A malformed URL or header can never succeed: no retries, and no blaming
+                # the provider for what is a configuration or input error here.
+                raise ProviderError(f"{method} {url.split('?')[0]} cannot be sent: {exc}") from exc
             except requests.RequestException as exc:
                 retryable = idempotent or _never_sent(exc)
                 logger.warning(

@@ -150,3 +150,11 @@ def test_redact_headers_is_case_insensitive():
         "authorization": "[redacted]",
         "Accept": "json",
     }
+
+
+@pytest.mark.parametrize("url", ["http://", "api.example.com/v2", "ftp://api.example.com/v2"])
+def test_a_url_that_can_never_work_fails_at_once_without_retries(client, sleeps, url):
+    with pytest.raises(ProviderError, match="cannot be sent") as caught:
+        client.request("GET", url)
+    assert not isinstance(caught.value, ProviderUnavailable)
+    assert sleeps == []
