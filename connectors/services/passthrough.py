@@ -30,6 +30,7 @@ _FORBIDDEN_HEADERS = frozenset(
 _HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "content-length", "trailer"}
 )
+_NOT_RETURNED = frozenset({"set-cookie", "content-encoding"})
 _ALLOWED_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 # RFC 9110 §5.6.2: a field name is a token. Anything else is refused before sending.
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -111,6 +112,13 @@ def passthrough_request(
         priority=Priority.INTERACTIVE,
         raise_errors=False,
     )
+    # The body is re-encoded by Glue's response, and the provider's cookies are for Glue's
+    # session with it, not for the caller: neither kind of header is passed back.
+    headers = {
+        name: value
+        for name, value in response.headers.items()
+        if name.lower() not in _HOP_BY_HOP | _NOT_RETURNED
+    }
     return PassthroughResponse(
-        url=response.url, status=response.status, headers=response.headers, body=response.body
+        url=response.url, status=response.status, headers=headers, body=response.body
     )

@@ -213,3 +213,16 @@ def test_connections_of_one_team_share_a_rate_budget_key(sandbox):
         customer=Customer.objects.create(customer_id="no-team"), provider=first.provider
     )
     assert connection_budget_key(connection=orphan) == f"salesloft:connection-{orphan.pk}"
+
+
+@responses.activate
+def test_passthrough_keeps_the_providers_headers_but_not_its_cookies(connection):
+    responses.get(
+        "https://api.salesloft.com/v2/me",
+        json={"data": {"id": 1}},
+        headers={"Set-Cookie": "session=abc", "x-ratelimit-remaining-minute": "599"},
+    )
+    answer = passthrough_request(connection=connection, method="GET", path="/me")
+    assert answer.status == 200 and answer.body == {"data": {"id": 1}}
+    assert answer.headers["x-ratelimit-remaining-minute"] == "599"
+    assert "set-cookie" not in {name.lower() for name in answer.headers}
