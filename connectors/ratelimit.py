@@ -62,6 +62,9 @@ class BudgetStore(Protocol):
     def update(self, key: str, change: Callable[[BudgetState | None], tuple[BudgetState, T]]) -> T:
         """Atomically read the state of `key`, apply `change`, save its new state."""
 
+    def states(self) -> dict[str, BudgetState]:
+        """Every key's last saved state (for the dashboard; not for decisions)."""
+
 
 class DatabaseStore:
     """One `RateBudget` row per key, changed under `select_for_update`."""
@@ -75,6 +78,11 @@ class DatabaseStore:
             new, result = change(current)
             RateBudget.objects.update_or_create(key=key, defaults=asdict(new))
         return result
+
+    def states(self) -> dict[str, BudgetState]:
+        from connectors.models import RateBudget
+
+        return {row.key: BudgetState(**row.state_fields()) for row in RateBudget.objects.all()}
 
 
 class MemoryStore:
@@ -119,6 +127,15 @@ class RedisStore:
                     return result
                 except redis.WatchError:
                     continue  # another process changed it first: read again
+
+    def states(self) -> dict[str, BudgetState]:
+        states = {}
+        for name in self.redis.scan_iter(match=self.prefix + "*", count=500):
+            raw = self.redis.get(name)
+            if raw:
+                key = name.decode().removeprefix(self.prefix)
+                states[key] = BudgetState(**json.loads(raw))
+        return states
 
 
 class RateBudget:

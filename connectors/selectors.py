@@ -8,7 +8,7 @@ from typing import Any
 
 from connectors.base import Page
 from connectors.models import Connection, MagicLink
-from connectors.ratelimit import Priority
+from connectors.ratelimit import Priority, default_store
 
 
 def _client(connection: Connection, **kwargs: Any) -> Any:
@@ -55,3 +55,20 @@ def magic_link_list(*, customer_id: str | None = None) -> Any:
     if customer_id is not None:
         links = links.filter(customer__customer_id=customer_id)
     return links
+
+
+def rate_budget_windows(*, now: float | None = None) -> dict[str, dict[str, Any]]:
+    """The current rate window of every provider account (`provider:account` keys): what
+    is left of its budget and when it resets. A window that has ended shows its full limit."""
+    import time
+
+    now = time.time() if now is None else now
+    windows = {}
+    for key, state in default_store().states().items():
+        ended = state.window_end <= now
+        windows[key] = {
+            "limit": state.limit,
+            "remaining": state.limit if ended else state.remaining,
+            "resets_in": 0 if ended else round(state.window_end - now),
+        }
+    return windows

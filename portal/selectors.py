@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connectors.models import Connection
+from connectors.selectors import rate_budget_windows
 from syncs.models import RECORD_MODELS, Sync, SyncRun
 
 
@@ -108,7 +109,8 @@ def runs_by_hour(*, now: datetime | None = None, hours: int = 24) -> list[HourBa
 
 
 def budget_usage(*, now: datetime | None = None) -> list[dict]:
-    """API cost spent by sync runs per provider account (team), last hour and last day."""
+    """Per provider account (team): its live rate window (shared by every process) and the
+    API cost its sync runs spent in the last hour and day."""
     now = now or timezone.now()
     rows = (
         SyncRun.objects.filter(started_at__gte=now - timedelta(days=1))
@@ -118,18 +120,27 @@ def budget_usage(*, now: datetime | None = None) -> list[dict]:
             hour=Sum("api_cost", filter=Q(started_at__gte=now - timedelta(hours=1))),
             connections=Count("sync__connection", distinct=True),
         )
-        .order_by("-day")
     )
-    return [
-        {
-            "provider": row["sync__connection__provider__name"],
-            "team": row["sync__connection__remote_account_id"] or "unknown",
+    usage: dict[str, dict] = {}
+    for row in rows:
+        provider = row["sync__connection__provider__name"]
+        team = row["sync__connection__remote_account_id"] or "unknown"
+        usage[f"{provider}:{team}"] = {
+            "provider": provider,
+            "team": team,
             "hour": row["hour"] or 0,
             "day": row["day"] or 0,
             "connections": row["connections"],
+            "window": None,
         }
-        for row in rows
-    ]
+    for key, window in rate_budget_windows(now=now.timestamp()).items():
+        provider, _, team = key.partition(":")
+        entry = usage.setdefault(
+            key,
+            {"provider": provider, "team": team, "hour": 0, "day": 0, "connections": 0},
+        )
+        entry["window"] = window
+    return sorted(usage.values(), key=lambda entry: -entry["day"])
 
 
 def dashboard() -> Dashboard:

@@ -64,6 +64,17 @@ def test_spends_the_window_then_waits_for_the_next_one(store):
     assert clock.now == 1_800_000_060.0
 
 
+def test_every_accounts_state_can_be_read_back(store):
+    clock = FakeClock(start=1_800_000_010.0)
+    rate = budget(store, clock, sync_reserve=0)
+    for _ in range(3):
+        rate.acquire("team:1")
+    rate.acquire("team:2")
+    states = store.states()
+    assert {key: state.remaining for key, state in states.items()} == {"team:1": 7, "team:2": 9}
+    assert states["team:1"].window_end == 1_800_000_060.0
+
+
 def test_processes_share_one_budget(store):
     clock = FakeClock()
     worker_a, worker_b = budget(store, clock, sync_reserve=0), budget(store, clock, sync_reserve=0)

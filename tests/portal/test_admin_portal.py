@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from connectors.models import Connection, MagicLink
+from connectors.models import Connection, MagicLink, RateBudget
 from syncs.models import Contact, Sync, SyncConfig, SyncRun
 from tests.factories import ConnectionFactory, CustomerFactory
 
@@ -171,3 +172,15 @@ def test_disconnect_and_delete_the_synced_data(admin_client, connection):
     assert connection.status == Connection.Status.REVOKED
     assert list(Contact.objects.values_list("connection_id", flat=True)) == [other.pk]
     assert sync.paused and sync.phase == Sync.Phase.FULL and sync.watermark is None
+
+
+def test_dashboard_shows_each_accounts_live_rate_window(admin_client, settings):
+    settings.REDIS_URL = ""  # the database store
+    now = time.time()
+    RateBudget.objects.create(key="salesloft:700", window_end=now + 30, remaining=420, limit=600)
+    RateBudget.objects.create(key="salesloft:800", window_end=now - 5, remaining=3, limit=600)
+    page = admin_client.get("/admin/").content.decode()
+    live = page.split('data-budget="salesloft:700"')[1].split("</tr>")[0]
+    assert "420 of 600 left" in live and "resets in" in live
+    ended = page.split('data-budget="salesloft:800"')[1].split("</tr>")[0]
+    assert "600 of 600 left" in ended  # a window that has ended starts full
