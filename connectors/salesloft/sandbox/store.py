@@ -70,7 +70,11 @@ class Store:
         return conn
 
     def prepare_for_serving(self) -> None:
-        """WAL lets readers proceed while a write commits; create runtime tables."""
+        """WAL lets readers proceed while a write commits; create runtime tables; start
+        warming the OS cache with the file (see warm_file)."""
+        threading.Thread(
+            target=warm_file, args=(self.path,), name="sandbox-store-warm", daemon=True
+        ).start()
         conn = self.connection()
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -192,6 +196,25 @@ class Store:
             deleted = self.connection().execute(sql, (record_id,)).rowcount > 0
             self._written()
             return deleted
+
+
+def warm_file(path: Path, chunk: int = 1 << 20) -> int:
+    """Pull the store file into the OS page cache in one sequential pass; returns the
+    bytes covered. Rows live in id order while syncs read in `updated_at` order, so every
+    record of a page is a random read: from a cold cache, at 1,000,000 people (2.5 GB),
+    those reads made the sandbox the slow side of a sync (4,099 vs 5,253 records/s warm).
+    Sequential reads are cheap, and this runs on a daemon thread while serving starts.
+    Helps while the store fits in memory; it changes nothing that a client can observe."""
+    # A real read, not posix_fadvise(WILLNEED): Linux returned at once and left the
+    # file cold. readinto releases the GIL, so serving threads are not held up.
+    try:
+        with open(path, "rb") as file:
+            buffer, covered = bytearray(chunk), 0
+            while read := file.readinto(buffer):
+                covered += read
+            return covered
+    except OSError:  # only a cache hint: never let it stop the sandbox
+        return 0
 
 
 def all_resources() -> list[Resource]:
