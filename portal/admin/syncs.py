@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -41,6 +42,10 @@ class SyncConfigForm(forms.ModelForm):
         # Stored in sync order, whatever order the boxes were ticked in.
         chosen = set(self.cleaned_data["common_objects"])
         return [name for name, _ in OBJECT_CHOICES if name in chosen]
+
+
+def runs_url(sync: Sync) -> str:
+    return f"{reverse('admin:syncs_syncrun_changelist')}?sync__id__exact={sync.pk}"
 
 
 @admin.register(SyncConfig)
@@ -142,17 +147,15 @@ class SyncAdmin(admin.ModelAdmin):
         if status is None:
             return "—"
         return format_html(
-            '<a href="/admin/syncs/syncrun/?sync__id__exact={}">{}</a> {}',
-            obj.pk,
+            '<a href="{}">{}</a> {}',
+            runs_url(obj),
             badge(status, SyncRun.Status(status).label),
             timezone.localtime(obj.last_started).strftime("%Y-%m-%d %H:%M"),
         )
 
     @admin.display(description="runs")
     def runs_link(self, obj: Sync):
-        return format_html(
-            '<a href="/admin/syncs/syncrun/?sync__id__exact={}">All runs</a>', obj.pk
-        )
+        return format_html('<a href="{}">All runs</a>', runs_url(obj))
 
     @admin.action(description="Pause selected syncs")
     def pause(self, request, queryset):

@@ -184,3 +184,15 @@ def test_dashboard_shows_each_accounts_live_rate_window(admin_client, settings):
     assert "420 of 600 left" in live and "resets in" in live
     ended = page.split('data-budget="salesloft:800"')[1].split("</tr>")[0]
     assert "600 of 600 left" in ended  # a window that has ended starts full
+
+
+def test_a_syncs_last_run_links_to_its_runs(admin_client, connection):
+    sync = Sync.objects.create(connection=connection, object_name="contacts")
+    other = Sync.objects.create(connection=connection, object_name="users")
+    make_run(sync, SyncRun.Status.SUCCESS)
+    make_run(other, SyncRun.Status.FAILURE, error_message="other run")
+    page = admin_client.get("/admin/syncs/sync/").content.decode()
+    href = re.search(r'<a href="([^"]+sync__id__exact=' + str(sync.pk) + ')"', page).group(1)
+    runs = admin_client.get(href.replace("&amp;", "&"))
+    assert runs.status_code == 200
+    assert list(runs.context["cl"].result_list.values_list("sync_id", flat=True)) == [sync.pk]
