@@ -8,7 +8,6 @@ from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from social_django.models import Association, Nonce, UserSocialAuth
 
 from connectors.exceptions import ConnectorError
 from connectors.models import AuthType, Provider
@@ -22,8 +21,6 @@ from connectors.services import (
 from portal.admin.widgets import copy_button
 from syncs.models import SyncConfig
 from syncs.services import sync_config_save
-
-# --- Providers ---------------------------------------------------------------------------
 
 DEFAULT_PROVIDER = next(iter(PROVIDERS))
 
@@ -157,9 +154,3 @@ class ProviderAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"Test passed: {summary}", messages.SUCCESS)
         return redirect("admin:connectors_provider_change", pk)
-
-
-# social-auth's tables hold nothing here (connections live in Connection): keep them out of sight.
-for _model in (Association, Nonce, UserSocialAuth):
-    if admin.site.is_registered(_model):
-        admin.site.unregister(_model)
