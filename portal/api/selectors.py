@@ -13,6 +13,7 @@ from connectors.models import Connection
 from portal.api.errors import BadRequest, NotFound
 from portal.api.params import datetime_parse
 from syncs.models import RECORD_MODELS, EngagementRecord, Sync, SyncRun
+from syncs.selectors import sync_list, sync_run_list
 
 
 def record_model(*, object_name: str) -> type[EngagementRecord]:
@@ -112,17 +113,17 @@ def syncs_list(
     object_name: str | None = None,
 ) -> QuerySet[Sync]:
     """Syncs, filtered as `GET /mgmt/v2/syncs` asks. Glue syncs common objects only."""
-    queryset = Sync.objects.select_related(
-        "connection__customer", "connection__provider__sync_config"
-    ).order_by("pk")
+    queryset = (
+        sync_list(
+            customer_id=customer_id or None,
+            provider_name=provider_name or None,
+            object_name=object_name or None,
+        )
+        .select_related("connection__provider__sync_config")
+        .order_by("pk")
+    )
     if object_type and object_type != "common":
         return queryset.none()
-    if customer_id:
-        queryset = queryset.filter(connection__customer__customer_id=customer_id)
-    if provider_name:
-        queryset = queryset.filter(connection__provider__name=provider_name)
-    if object_name:
-        queryset = queryset.filter(object_name=object_name)
     return queryset
 
 
@@ -152,17 +153,13 @@ def sync_runs_list(
     end_timestamp: str | None = None,
 ) -> QuerySet[SyncRun]:
     """Runs, newest first, filtered as `GET /mgmt/v2/sync-runs` asks."""
-    queryset = SyncRun.objects.select_related(
-        "sync__connection__customer", "sync__connection__provider"
+    queryset = sync_run_list(
+        customer_id=customer_id or None,
+        provider_name=provider_name or None,
+        object_name=object_name or None,
     ).order_by("-started_at", "-pk")
     if object_type and object_type != "common":
         return queryset.none()
-    if customer_id:
-        queryset = queryset.filter(sync__connection__customer__customer_id=customer_id)
-    if provider_name:
-        queryset = queryset.filter(sync__connection__provider__name=provider_name)
-    if object_name:
-        queryset = queryset.filter(sync__object_name=object_name)
     if status:
         wanted = status.strip().lower()
         if wanted not in SyncRun.Status.values:
