@@ -133,6 +133,21 @@ LIST_FILTERS = [
 ]
 
 
+def paged_response(query, queryset, serializer_class) -> Response:
+    """One page of `queryset` in Supaglue's `{next, previous, results, total_count}` list."""
+    page = offset_page(
+        queryset, cursor=query.get("cursor"), page_size=page_size_parse(query.get("page_size"))
+    )
+    return Response(
+        {
+            "next": page.next,
+            "previous": page.previous,
+            "results": serializer_class(page.rows, many=True).data,
+            "total_count": page.total_count,
+        }
+    )
+
+
 class SyncsView(ApiView):
     @extend_schema(
         operation_id="getSyncs",
@@ -149,17 +164,7 @@ class SyncsView(ApiView):
             object_type=query.get("object_type"),
             object_name=query.get("object"),
         )
-        page = offset_page(
-            queryset, cursor=query.get("cursor"), page_size=page_size_parse(query.get("page_size"))
-        )
-        return Response(
-            {
-                "next": page.next,
-                "previous": page.previous,
-                "results": SyncSerializer(page.rows, many=True).data,
-                "total_count": page.total_count,
-            }
-        )
+        return paged_response(query, queryset, SyncSerializer)
 
 
 def _sync_action(action: str, summary: str, description: str):
@@ -261,14 +266,4 @@ class SyncRunsView(ApiView):
             start_timestamp=query.get("start_timestamp"),
             end_timestamp=query.get("end_timestamp"),
         )
-        page = offset_page(
-            queryset, cursor=query.get("cursor"), page_size=page_size_parse(query.get("page_size"))
-        )
-        return Response(
-            {
-                "next": page.next,
-                "previous": page.previous,
-                "results": SyncRunSerializer(page.rows, many=True).data,
-                "total_count": page.total_count,
-            }
-        )
+        return paged_response(query, queryset, SyncRunSerializer)
