@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncHour
 from django.urls import reverse
 from django.utils import timezone
 
 from connectors.models import Connection
 from connectors.selectors import rate_budget_windows
-from syncs.models import RECORD_MODELS, Sync, SyncRun
+from syncs.models import RECORD_MODELS, SyncRun
+from syncs.selectors import syncs_with_last_run
 
 
 @dataclass
@@ -60,8 +61,7 @@ def connection_counts() -> list[Figure]:
 
 
 def sync_health_counts() -> list[Figure]:
-    latest = SyncRun.objects.filter(sync=OuterRef("pk")).order_by("-started_at", "-id")
-    syncs = Sync.objects.annotate(last_status=Subquery(latest.values("status")[:1]))
+    syncs = syncs_with_last_run()
     failing_q = Q(paused=False, last_status=SyncRun.Status.FAILURE)
     totals = syncs.aggregate(
         n_paused=Count("id", filter=Q(paused=True)),

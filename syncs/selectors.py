@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from connectors.base import COMMON_OBJECTS
 from connectors.models import Connection, Customer
@@ -48,6 +48,16 @@ def sync_run_list(
     if status is not None:
         runs = runs.filter(status=status)
     return runs
+
+
+def syncs_with_last_run(syncs: QuerySet[Sync] | None = None) -> QuerySet[Sync]:
+    """`syncs` annotated with their latest run's `last_status` and `last_started` (None
+    for a sync that never ran), in one query."""
+    latest = SyncRun.objects.filter(sync=OuterRef("pk")).order_by("-started_at", "-id")
+    return (Sync.objects.all() if syncs is None else syncs).annotate(
+        last_status=Subquery(latest.values("status")[:1]),
+        last_started=Subquery(latest.values("started_at")[:1]),
+    )
 
 
 def sync_last_run(*, sync: Sync) -> SyncRun | None:

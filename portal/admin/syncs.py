@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -12,6 +11,7 @@ from django.utils.html import format_html
 from portal.admin.widgets import badge
 from syncs.models import Sync, SyncConfig, SyncRun
 from syncs.models.config import OBJECT_CHOICES
+from syncs.selectors import syncs_with_last_run
 from syncs.services import sync_config_save, sync_pause, sync_resume, sync_trigger
 
 SYNC_CONFIG_FIELDS = [
@@ -119,15 +119,9 @@ class SyncAdmin(admin.ModelAdmin):
     fields = readonly_fields
 
     def get_queryset(self, request):
-        latest = SyncRun.objects.filter(sync=OuterRef("pk")).order_by("-started_at", "-id")
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("connection__customer", "connection__provider")
-            .annotate(
-                last_status=Subquery(latest.values("status")[:1]),
-                last_started=Subquery(latest.values("started_at")[:1]),
-            )
+        syncs = super().get_queryset(request)
+        return syncs_with_last_run(
+            syncs.select_related("connection__customer", "connection__provider")
         )
 
     def has_add_permission(self, request) -> bool:
