@@ -38,6 +38,14 @@ class Stream:
     params: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class RemoteIdentity:
+    """Who a credential speaks for at the provider: its account (a team) and its user."""
+
+    account_id: str
+    user_id: str = ""
+
+
 @dataclass
 class Page:
     """One page of unified records, as a sync consumes it.

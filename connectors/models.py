@@ -92,6 +92,9 @@ class Connection(models.Model):
     scope = models.CharField(max_length=1000, blank=True)
     # The provider's account (a Salesloft team): connections of one team share its rate budget.
     remote_account_id = models.CharField(max_length=255, blank=True)
+    # The provider user who approved (or whose API key this is): reconnecting as another
+    # account is refused unless the connect session allows replacing it.
+    remote_user_id = models.CharField(max_length=255, blank=True)
     last_refreshed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -152,26 +155,60 @@ class MagicLink(models.Model):
         return self.expires_at <= timezone.now()
 
 
-class OAuthState(models.Model):
-    """One pending OAuth connect flow, named by the signed `state` sent to the provider.
+class ConnectSession(models.Model):
+    """A server-issued permission to run one connect flow for one customer and provider.
 
-    It remembers who is connecting and where to send them back, so the callback needs no
-    browser session; `used_at` makes the state single-use. The customer is created only
-    when the flow succeeds, so an abandoned flow leaves nothing behind but this row.
+    Only the developer's backend (an API key), the admin or a magic link can issue one; its
+    token is the only way into `/oauth/connect` (unless `CONNECT_ALLOW_UNSIGNED`). The token
+    is stored hashed. The first browser that opens it is bound to it by a cookie (its hash is
+    kept in `browser_hash`), so a link forwarded after it was opened is useless; `used_at`
+    marks a session whose flow stored a connection. `replace` allows the flow to switch the
+    customer's connection to another provider account.
     """
 
-    nonce = models.CharField(max_length=64, unique=True)
-    customer_id = models.CharField("customer ID", max_length=255)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="connect_sessions"
+    )
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
     return_url = models.URLField(max_length=2000)
+    scopes = models.CharField(max_length=1000, blank=True)
+    replace = models.BooleanField(default=False)
+    origin = models.CharField(max_length=200, blank=True, help_text="Who issued it.")
     magic_link = models.ForeignKey(
         MagicLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    browser_hash = models.CharField(max_length=64, blank=True, editable=False)
+    expires_at = models.DateTimeField()
+    opened_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.provider} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+class OAuthState(models.Model):
+    """One trip to the provider's consent page, named by the signed `state` sent there.
+
+    It belongs to a connect session (who is connecting, where they go back, which browser),
+    so the callback needs no Django session; `used_at` makes the state single-use.
+    """
+
+    nonce = models.CharField(max_length=64, unique=True)
+    session = models.ForeignKey(ConnectSession, on_delete=models.CASCADE, related_name="states")
     created_at = models.DateTimeField(auto_now_add=True)
     used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.customer_id} · {self.provider_id} · {self.nonce[:6]}…"
+        return f"{self.session_id} · {self.nonce[:6]}…"
 
 
 class RateBudget(models.Model):

@@ -17,16 +17,13 @@ from connectors.services import connection_save_oauth, return_url_with
 def connection_save(
     *, backend: Any, response: dict[str, Any], **kwargs: Any
 ) -> HttpResponseRedirect:
-    state = backend.oauth_state
+    session = backend.oauth_state.session
     connection = connection_save_oauth(
-        customer_id=state.customer_id,
-        provider=state.provider,
-        token=response,
-        remote_account_id=backend.get_user_id({}, response),
+        session=session, token=response, identity=response["remote_identity"]
     )
     return HttpResponseRedirect(
         return_url_with(
-            state.return_url,
+            session.return_url,
             connected="1",
             customerId=connection.customer.customer_id,
             providerName=connection.provider.name,

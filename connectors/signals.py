@@ -1,8 +1,10 @@
 """What connectors announce; the syncs app listens (it may not be imported from here).
 
-* `connection_connected(connection=)`: a connection was created or reconnected (OAuth or
-  API key). Sent inside the transaction that saved it, so receivers' writes are atomic
-  with it; receivers that enqueue work should do so with `transaction.on_commit`.
+* `connection_connected(connection=, account_changed=)`: a connection was created or
+  reconnected (OAuth or API key); `account_changed` when it now holds another provider
+  account's credentials than before (its old records are not that account's). Sent
+  inside the transaction that saved it, so receivers' writes are atomic with it;
+  receivers that enqueue work should do so with `transaction.on_commit`.
 * `connection_lost(connection=, reason=)`: a connection became `needs_reauth` or `revoked`.
 """
 

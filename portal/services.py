@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from connectors.models import Customer
 from portal.models import ApiKey
 
 KEY_PREFIX = "glue_"
@@ -21,11 +22,14 @@ def _hash(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
-def api_key_create(*, name: str, raw_key: str | None = None) -> tuple[ApiKey, str]:
-    """Create a key and return it with its plaintext, which is never available again."""
+def api_key_create(
+    *, name: str, raw_key: str | None = None, customer: Customer | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key (limited to `customer`'s data when given) and return it with its
+    plaintext, which is never available again."""
     raw_key = raw_key or KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey.objects.create(
-        name=name, prefix=raw_key[:PREFIX_LENGTH], hashed_key=_hash(raw_key)
+        name=name, prefix=raw_key[:PREFIX_LENGTH], hashed_key=_hash(raw_key), customer=customer
     )
     return key, raw_key
 
@@ -34,7 +38,11 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     """The active key matching `raw_key`, or None."""
     if not raw_key:
         return None
-    key = ApiKey.objects.filter(hashed_key=_hash(raw_key), revoked_at__isnull=True).first()
+    key = (
+        ApiKey.objects.select_related("customer")
+        .filter(hashed_key=_hash(raw_key), revoked_at__isnull=True)
+        .first()
+    )
     if key is not None:
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:

@@ -190,6 +190,12 @@ SOCIAL_AUTH_RAISE_EXCEPTIONS = True
 
 # --- Connectors: connect flow, rate budget, provider HTTP ---------------------------------
 OAUTH_STATE_MAX_AGE = int(os.environ.get("OAUTH_STATE_MAX_AGE", "600"))  # seconds
+# A connect session (POST /mgmt/v2/connect_sessions) must be opened within this many seconds.
+CONNECT_SESSION_MAX_AGE = int(os.environ.get("CONNECT_SESSION_MAX_AGE", "1800"))
+# UNSAFE: accept Supaglue's bare /oauth/connect?customerId=… URL (anyone who knows a customer
+# id can then connect an account to it). Only for Supaglue clients that cannot change.
+CONNECT_ALLOW_UNSIGNED = env_bool("CONNECT_ALLOW_UNSIGNED")
+CONNECT_MAX_PENDING_UNSIGNED = int(os.environ.get("CONNECT_MAX_PENDING_UNSIGNED", "1000"))
 CONNECTOR_RATE_LIMIT_PER_MINUTE = int(os.environ.get("CONNECTOR_RATE_LIMIT_PER_MINUTE", "600"))
 CONNECTOR_RATE_SYNC_RESERVE = float(os.environ.get("CONNECTOR_RATE_SYNC_RESERVE", "0.1"))
 CONNECTOR_RATE_WINDOW_MARGIN = float(os.environ.get("CONNECTOR_RATE_WINDOW_MARGIN", "1.0"))

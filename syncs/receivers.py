@@ -7,10 +7,16 @@ from django.db.models.signals import post_migrate
 from connectors.signals import connection_connected, connection_lost
 
 
-def on_connection_connected(sender=None, *, connection, **kwargs) -> None:
-    """Runs inside the transaction that saved the connection: syncs are created with it."""
-    from syncs.services import syncs_create_for_connection
+def on_connection_connected(
+    sender=None, *, connection, account_changed: bool = False, **kwargs
+) -> None:
+    """Runs inside the transaction that saved the connection: syncs are created with it.
+    A connection switched to another provider account drops the old account's records,
+    so the two accounts' data never mix (the next run syncs the new one in full)."""
+    from syncs.services import records_purge, syncs_create_for_connection
 
+    if account_changed:
+        records_purge(connection=connection)
     syncs_create_for_connection(connection=connection)
 
 

@@ -26,6 +26,9 @@ HEARTBEAT_FUNC = "syncs.tasks.syncs_heartbeat"
 KEEPALIVE_SCHEDULE = "glue: connections keepalive"
 KEEPALIVE_FUNC = "syncs.tasks.connections_keepalive"
 KEEPALIVE_MINUTES = 30
+PRUNE_SCHEDULE = "glue: prune connect sessions"
+PRUNE_FUNC = "syncs.tasks.connect_sessions_prune"
+PRUNE_MINUTES = 15
 CONNECTION_TASK = "syncs.tasks.connection_syncs_run"
 
 
@@ -73,13 +76,14 @@ def syncs_enqueue_due() -> dict[int, list[int]]:
 
 
 def schedules_ensure() -> None:
-    """Create the heartbeat and the connection keepalive schedules once (idempotent; an
-    operator's edits to their timing are kept)."""
+    """Create the heartbeat, connection keep-alive and connect-session pruning schedules
+    once (idempotent; an operator's edits to their timing are kept)."""
     from django_q.models import Schedule
 
     for name, func, minutes in (
         (HEARTBEAT_SCHEDULE, HEARTBEAT_FUNC, 1),
         (KEEPALIVE_SCHEDULE, KEEPALIVE_FUNC, KEEPALIVE_MINUTES),
+        (PRUNE_SCHEDULE, PRUNE_FUNC, PRUNE_MINUTES),
     ):
         Schedule.objects.get_or_create(
             name=name,

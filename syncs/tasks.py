@@ -29,3 +29,9 @@ def connections_keepalive():
     from connectors.services import connections_keepalive
 
     return connections_keepalive()
+
+
+def connect_sessions_prune() -> dict:
+    from connectors.services import connect_sessions_prune
+
+    return connect_sessions_prune()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
-from connectors.base import Page
+from connectors.base import Page, RemoteIdentity
 from connectors.exceptions import AuthRevoked, RateLimited
 from connectors.http import HttpClient, HttpResponse, default_client, raise_for_status
 from connectors.ratelimit import Priority, RateBudget, header_int
@@ -150,13 +150,14 @@ class SalesloftClient:
         )
 
     # -- the provider contract used by connectors.services --------------------------------
-    def identify(self) -> str:
-        """The id of the team the credentials belong to (the rate budget's scope)."""
-        me = self.get("/me")["data"]
-        team = (me or {}).get("team") or {}
+    def identify(self) -> RemoteIdentity:
+        """The team (the rate budget's scope) and user the credentials belong to."""
+        me = self.get("/me")["data"] or {}
+        team = me.get("team") or {}
         if team.get("id") is None:
             team = self.get("/team")["data"]
-        return str(team["id"])
+        user_id = me.get("id")
+        return RemoteIdentity(str(team["id"]), "" if user_id is None else str(user_id))
 
     def stream_pages(self, object_name: str, since: Any) -> Iterator[Page]:
         from connectors.salesloft.streams import stream_of, stream_pages

@@ -3,8 +3,8 @@
 Everything that varies comes from the `Provider` row, not from settings: the client id and
 secret, and the authorize and token URLs, so the same code talks to accounts.salesloft.com
 or to the local sandbox. The `state` is issued and checked by `connectors.services`
-(signed, expiring, single-use, kept in the database rather than the browser session); the
-view hands it to the backend. The token exchange goes through `connectors.http` like every
+(signed, expiring, single-use, bound to a connect session and its browser); the view hands
+it to the backend. The token exchange goes through `connectors.http` like every
 other call. The pipeline (settings.SOCIAL_AUTH_PIPELINE) saves a `Connection`; no Django
 user or `UserSocialAuth` row is ever created.
 """
@@ -30,8 +30,10 @@ class SalesloftOAuth2(BaseOAuth2):
     REDIRECT_STATE = False
     EXTRA_DATA: list = []
 
-    # Set by connectors.views: the signed state to send, and the consumed state on return.
+    # Set by connectors.views: the signed state and the connect session's scopes to send,
+    # and the consumed state on return.
     connect_state: str | None = None
+    connect_scopes: list[str] | None = None
     oauth_state: OAuthState | None = None
 
     @cached_property
@@ -48,7 +50,7 @@ class SalesloftOAuth2(BaseOAuth2):
         return self.provider.token_url
 
     def get_scope(self) -> list[str]:
-        return self.provider.scopes.split()
+        return self.connect_scopes or self.provider.scopes.split()
 
     def get_or_create_state(self) -> str | None:
         return self.connect_state
@@ -82,12 +84,12 @@ class SalesloftOAuth2(BaseOAuth2):
         return body
 
     def user_data(self, access_token: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from connectors.services import provider_account_id
+        from connectors.services import provider_identity
 
-        return {"team_id": provider_account_id(provider=self.provider, token=access_token)}
+        return {"remote_identity": provider_identity(provider=self.provider, token=access_token)}
 
     def get_user_id(self, details: dict[str, Any], response: dict[str, Any]) -> str:
-        return str(response["team_id"])
+        return response["remote_identity"].account_id
 
     def get_user_details(self, response: dict[str, Any]) -> dict[str, Any]:
         return {}

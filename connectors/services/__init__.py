@@ -5,29 +5,41 @@ re-exported here).
 Callers import from `connectors.services`; the modules below hold one noun each:
 `providers` (provider and customer rows, the admin's provider check), `encryption` (key
 rotation), `tokens` (the token endpoint, refresh, keep-alive, losing a connection),
-`clients` (provider API clients per connection), `connect` (the connect flow and storing
-its connection), `magic_links`, `records` (single-record writes) and `passthrough`.
+`clients` (provider API clients per connection), `connect` (the connect flow's rules and
+storing its connection), `connect_sessions` (issuing and opening them, OAuth states),
+`magic_links`, `records` (single-record writes) and `passthrough`.
 """
 
 from connectors.selectors import record_fetch, sequence_steps_fetch, stream_pages
 from connectors.services.clients import (
     connection_budget_key,
     connection_client,
-    provider_account_id,
+    provider_identity,
 )
 from connectors.services.connect import (
-    STATE_SALT,
     ConnectFlowError,
     connect_provider,
     connection_create_with_api_key,
     connection_save_oauth,
-    oauth_state_consume,
-    oauth_state_create,
     return_url_check,
     return_url_with,
 )
+from connectors.services.connect_sessions import (
+    BROWSER_COOKIE,
+    connect_session_create,
+    connect_session_open,
+    connect_session_unsigned,
+    connect_session_url,
+    connect_sessions_prune,
+    oauth_state_consume,
+)
 from connectors.services.encryption import encrypted_fields_rotate
-from connectors.services.magic_links import magic_link_create, magic_link_open, magic_link_use
+from connectors.services.magic_links import (
+    magic_link_create,
+    magic_link_open,
+    magic_link_session,
+    magic_link_use,
+)
 from connectors.services.passthrough import (
     PassthroughResponse,
     passthrough_path,
@@ -50,10 +62,15 @@ from connectors.services.tokens import (
 )
 
 __all__ = [
-    "STATE_SALT",
+    "BROWSER_COOKIE",
     "ConnectFlowError",
     "PassthroughResponse",
     "connect_provider",
+    "connect_session_create",
+    "connect_session_open",
+    "connect_session_unsigned",
+    "connect_session_url",
+    "connect_sessions_prune",
     "connection_access_token",
     "connection_budget_key",
     "connection_client",
@@ -67,12 +84,12 @@ __all__ = [
     "encrypted_fields_rotate",
     "magic_link_create",
     "magic_link_open",
+    "magic_link_session",
     "magic_link_use",
     "oauth_state_consume",
-    "oauth_state_create",
     "passthrough_path",
     "passthrough_request",
-    "provider_account_id",
+    "provider_identity",
     "provider_defaults",
     "provider_redirect_url",
     "provider_save",

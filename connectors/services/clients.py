@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from connectors.base import RemoteIdentity
 from connectors.exceptions import AuthRevoked
 from connectors.models import Connection, Provider
 from connectors.ratelimit import MemoryStore, Priority, RateBudget
@@ -57,8 +58,8 @@ def connection_client(
     )
 
 
-def provider_account_id(*, provider: Provider, token: str) -> str:
-    """The provider account (team) id behind `token`, asked with interactive priority."""
+def provider_identity(*, provider: Provider, token: str) -> RemoteIdentity:
+    """The provider account (team) and user behind `token`, asked with interactive priority."""
 
     class _Fixed:
         def token(self) -> str:

@@ -1,26 +1,22 @@
-"""The connect flow: return URLs, the provider a flow targets, signed single-use states,
-and storing the connection an OAuth code exchange or an API key gives."""
+"""The connect flow's rules: return URLs, the provider a flow targets, and storing the
+connection an OAuth code exchange or an API key gives (never another account's over it)."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.core import signing
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from connectors.base import RemoteIdentity
 from connectors.exceptions import AuthRevoked, ConnectorError, InvalidInput, ProviderError
-from connectors.models import AuthType, Connection, Customer, MagicLink, OAuthState, Provider
-from connectors.services.clients import provider_account_id
+from connectors.models import AuthType, Connection, ConnectSession, Customer, Provider
+from connectors.services.clients import provider_identity
 from connectors.services.tokens import _TOKEN_FIELDS, _apply_tokens
 from connectors.signals import connection_connected
-
-STATE_SALT = "connectors.oauth.state"
 
 
 class ConnectFlowError(ConnectorError):
@@ -78,71 +74,31 @@ def connect_provider(*, provider_name: str, return_url: str = "") -> Provider:
     return provider
 
 
-def oauth_state_create(
-    *,
-    customer_id: str,
-    provider: Provider,
-    return_url: str,
-    magic_link: MagicLink | None = None,
-) -> str:
-    """Start a connect flow; returns the signed `state` to send to the provider."""
-    try:
-        Customer._meta.get_field("customer_id").run_validators(customer_id)
-        if not customer_id:
-            raise ValidationError("is required")
-    except ValidationError as exc:
-        raise ConnectFlowError(
-            "invalid_customer_id", f"customerId: {' '.join(exc.messages)}", return_url=return_url
-        ) from exc
-    nonce = secrets.token_urlsafe(24)
-    OAuthState.objects.create(
-        nonce=nonce,
-        customer_id=customer_id,
-        provider=provider,
-        return_url=return_url,
-        magic_link=magic_link,
+def _account_changed(connection: Connection, identity: RemoteIdentity) -> bool:
+    """True when `identity` is another provider account than the one `connection` holds."""
+    if not connection.remote_account_id:
+        return False
+    if connection.remote_account_id != identity.account_id:
+        return True
+    return bool(connection.remote_user_id and identity.user_id) and (
+        connection.remote_user_id != identity.user_id
     )
-    return signing.TimestampSigner(salt=STATE_SALT).sign(nonce)
-
-
-def oauth_state_consume(*, state: str) -> OAuthState:
-    """The flow `state` names, spent: a state is valid once, for OAUTH_STATE_MAX_AGE."""
-    signer = signing.TimestampSigner(salt=STATE_SALT)
-    try:
-        nonce = signer.unsign(state or "", max_age=settings.OAUTH_STATE_MAX_AGE)
-        expired = False
-    except signing.SignatureExpired:
-        nonce, expired = signer.unsign(state), True
-    except signing.BadSignature as exc:
-        raise ConnectFlowError("invalid_state", "The connect request is not valid.") from exc
-    with transaction.atomic():
-        row = (
-            OAuthState.objects.select_for_update(of=("self",))
-            .select_related("provider", "magic_link")
-            .filter(nonce=nonce)
-            .first()
-        )
-        if row is None:
-            raise ConnectFlowError("invalid_state", "The connect request is not valid.")
-        if row.used_at is not None:
-            raise ConnectFlowError(
-                "invalid_state", "This connect request was already used.", return_url=row.return_url
-            )
-        row.used_at = timezone.now()
-        row.save(update_fields=["used_at"])
-    if expired:
-        raise ConnectFlowError(
-            "expired_state",
-            "The connect request expired; please start again.",
-            return_url=row.return_url,
-        )
-    return row
 
 
 def _connection_store(
-    *, customer: Customer, provider: Provider, fields: dict[str, Any]
+    *,
+    customer: Customer,
+    provider: Provider,
+    identity: RemoteIdentity,
+    fields: dict[str, Any],
+    replace: bool,
 ) -> Connection:
     """Create or update the (customer, provider) connection as active, then announce it.
+
+    A connection already made with another provider account (team or user) is kept as it
+    is unless `replace`: otherwise whoever reached a connect flow could swap the customer's
+    credentials for their own account and mix two accounts' records under one connection.
+    When it is replaced, `account_changed=True` tells the syncs to drop the old records.
 
     Runs in the caller's transaction; `connection_connected` receivers (the syncs) write
     in it too, so a failure leaves nothing half-saved.
@@ -150,6 +106,13 @@ def _connection_store(
     connection = Connection.objects.select_for_update().filter(
         customer=customer, provider=provider
     ).first() or Connection(customer=customer, provider=provider)
+    account_changed = _account_changed(connection, identity)
+    if account_changed and not replace:
+        raise ConnectFlowError(
+            "account_mismatch",
+            f"Customer {customer.customer_id!r} is already connected to another {provider} "
+            "account. To switch accounts, start a connect session with replace=true.",
+        )
     for name, value in {
         "status": Connection.Status.ACTIVE,
         "status_reason": "",
@@ -158,60 +121,72 @@ def _connection_store(
         "api_key": "",
         "expires_at": None,
         "scope": "",
+        "remote_account_id": identity.account_id,
+        "remote_user_id": identity.user_id,
         **fields,
     }.items():
         setattr(connection, name, value)
     connection.save()
-    connection_connected.send(sender=Connection, connection=connection)
+    connection_connected.send(
+        sender=Connection, connection=connection, account_changed=account_changed
+    )
     return connection
 
 
 def connection_save_oauth(
-    *,
-    customer_id: str,
-    provider: Provider,
-    token: Mapping[str, Any],
-    remote_account_id: str,
+    *, session: ConnectSession, token: Mapping[str, Any], identity: RemoteIdentity
 ) -> Connection:
-    """Store what an OAuth code exchange returned. The customer is created if unknown
-    (as Supaglue's connect flow did): a connect link names the developer's own id."""
+    """Store what the code exchange of `session`'s flow returned, and spend the session.
+
+    The customer exists already: a connect session is only issued for a known customer."""
     with transaction.atomic():
-        customer, _ = Customer.objects.get_or_create(customer_id=customer_id)
-        connection = Connection(customer=customer, provider=provider)
+        spent = ConnectSession.objects.filter(pk=session.pk, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        if not spent:
+            raise ConnectFlowError("session_used", "This connect link was already used.")
+        connection = Connection(customer=session.customer, provider=session.provider)
         _apply_tokens(connection, token)
         fields = {name: getattr(connection, name) for name in _TOKEN_FIELDS}
         connection = _connection_store(
-            customer=customer,
-            provider=provider,
-            fields={**fields, "auth_type": AuthType.OAUTH2, "remote_account_id": remote_account_id},
+            customer=session.customer,
+            provider=session.provider,
+            identity=identity,
+            fields={**fields, "auth_type": AuthType.OAUTH2},
+            replace=session.replace,
         )
     return connection
 
 
 def connection_create_with_api_key(
-    *, customer: Customer, provider: Provider, api_key: str
+    *, customer: Customer, provider: Provider, api_key: str, replace: bool = False
 ) -> Connection:
     """Connect `customer` with an API key, after checking the key works (`InvalidInput`
-    naming `api_key` when the provider refuses it)."""
+    naming `api_key` when the provider refuses it, or when it belongs to another account
+    than the customer's connection and `replace` is not set)."""
     api_key = (api_key or "").strip()
     if not api_key:
         raise InvalidInput("api_key", "is required")
     try:
-        team_id = provider_account_id(provider=provider, token=api_key)
+        identity = provider_identity(provider=provider, token=api_key)
     except AuthRevoked as exc:
         raise InvalidInput("api_key", "the provider refused this API key") from exc
     except ProviderError as exc:
         if exc.status == 403:
             raise InvalidInput("api_key", f"the key lacks a needed scope: {exc}") from exc
         raise
-    with transaction.atomic():
-        return _connection_store(
-            customer=customer,
-            provider=provider,
-            fields={
-                "auth_type": AuthType.API_KEY,
-                "api_key": api_key,
-                "remote_account_id": team_id,
-                "last_refreshed_at": timezone.now(),
-            },
-        )
+    try:
+        with transaction.atomic():
+            return _connection_store(
+                customer=customer,
+                provider=provider,
+                identity=identity,
+                fields={
+                    "auth_type": AuthType.API_KEY,
+                    "api_key": api_key,
+                    "last_refreshed_at": timezone.now(),
+                },
+                replace=replace,
+            )
+    except ConnectFlowError as exc:
+        raise InvalidInput("api_key", exc.message) from exc

@@ -10,6 +10,7 @@ from django.utils import timezone
 from connectors.exceptions import InvalidInput
 from connectors.models import Customer, MagicLink, Provider
 from connectors.services.connect import ConnectFlowError, return_url_check
+from connectors.services.connect_sessions import connect_session_create
 
 
 def magic_link_create(
@@ -68,3 +69,18 @@ def magic_link_use(*, token: str) -> MagicLink:
         link.status, link.used_at = MagicLink.Status.USED, timezone.now()
         link.save(update_fields=["status", "used_at"])
     return link
+
+
+def magic_link_session(*, link: MagicLink) -> str:
+    """A connect session for a spent link (its Connect button was pressed): the token."""
+    try:
+        _, token = connect_session_create(
+            customer=link.customer,
+            provider_name=link.provider.name,
+            return_url=link.return_url,
+            origin=f"magic link {link.pk}",
+            magic_link=link,
+        )
+    except InvalidInput as exc:
+        raise ConnectFlowError("provider_not_configured", exc.message) from exc
+    return token

@@ -16,6 +16,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.views import APIView
 
@@ -67,10 +68,34 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
 
 class ApiView(APIView):
-    """Every API endpoint: authenticated by `x-api-key`, errors in the one envelope."""
+    """Every API endpoint: authenticated by `x-api-key`, errors in the one envelope.
+
+    A key limited to one customer may call only the methods a view lists in
+    `customer_key_methods`, and only for its customer: a `customer_id` in the path is
+    checked here; views that take the customer elsewhere call `customer_key_check`.
+    """
 
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasApiKey]
+    customer_key_methods: frozenset[str] = frozenset()
+
+    def initial(self, request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.auth.customer_id is None:
+            return
+        if request.method not in self.customer_key_methods:
+            raise PermissionDenied(
+                "This API key is limited to one customer; this call needs an account-wide key."
+            )
+        if "customer_id" in kwargs:
+            customer_key_check(request, kwargs["customer_id"])
+
+
+def customer_key_check(request, customer_id: str) -> None:
+    """Refuse (403) a key limited to one customer asking for another customer."""
+    key: ApiKey = request.auth
+    if key.customer_id is not None and key.customer.customer_id != customer_id:
+        raise PermissionDenied(f"This API key is limited to customer {key.customer.customer_id!r}.")
 
 
 def connection_resolve(*, customer_id: str, provider_name: str) -> Connection:
@@ -103,12 +128,14 @@ class ConnectionScopedView(ApiView):
     """
 
     connection: Connection
+    customer_key_methods = frozenset({"GET", "POST", "PATCH", "PUT", "DELETE"})
 
     def initial(self, request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
+        customer_id = required_header(request, CUSTOMER_HEADER)
+        customer_key_check(request, customer_id)
         self.connection = connection_resolve(
-            customer_id=required_header(request, CUSTOMER_HEADER),
-            provider_name=required_header(request, PROVIDER_HEADER),
+            customer_id=customer_id, provider_name=required_header(request, PROVIDER_HEADER)
         )
 
 

@@ -12,12 +12,15 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from connectors.models import Connection, Customer, MagicLink, Provider
+from connectors.services import connect_session_url
 from portal.api import mgmt_services
-from portal.api.auth import ApiView
+from portal.api.auth import ApiView, customer_key_check
 from portal.api.errors import NotFound
 from portal.api.schema import ERRORS, WRITE_ERRORS
 from portal.api.serializers.mgmt import (
     ConnectionSerializer,
+    ConnectSessionCreateSerializer,
+    ConnectSessionSerializer,
     CustomerSerializer,
     CustomerUpsertSerializer,
     MagicLinkCreateSerializer,
@@ -78,6 +81,8 @@ class CustomersView(ApiView):
 
 
 class CustomerView(ApiView):
+    customer_key_methods = frozenset({"GET"})
+
     @extend_schema(
         operation_id="getCustomer",
         summary="Get customer",
@@ -109,6 +114,8 @@ def _connections(customer_id: str):
 
 
 class ConnectionsView(ApiView):
+    customer_key_methods = frozenset({"GET"})
+
     @extend_schema(
         operation_id="getConnections",
         summary="List connections",
@@ -121,6 +128,8 @@ class ConnectionsView(ApiView):
 
 
 class ConnectionView(ApiView):
+    customer_key_methods = frozenset({"GET"})
+
     def connection(self, customer_id: str, provider_name: str) -> Connection:
         connection = _connections(customer_id).filter(provider__name=provider_name).first()
         if connection is None:
@@ -300,3 +309,48 @@ class MagicLinkView(ApiView):
             raise NotFound(f"No magic link {magic_link_id!r}.")
         mgmt_services.magic_link_delete(link=link)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ConnectSessionsView(ApiView):
+    customer_key_methods = frozenset({"POST"})
+
+    @extend_schema(
+        operation_id="createConnectSession",
+        summary="Create connect session",
+        description="Issues a short-lived, single-use link (`connect_url`) that takes one "
+        "customer's browser through the provider's consent page and back to `return_url`. It "
+        "is the only way into a connect flow: the link works in the first browser that opens "
+        "it, for CONNECT_SESSION_MAX_AGE seconds, and connecting another provider account than "
+        "the customer's current one needs `replace: true`. The customer is created if new.",
+        tags=CONNECTIONS,
+        request=ConnectSessionCreateSerializer,
+        responses={201: ConnectSessionSerializer, **WRITE_ERRORS},
+        examples=[
+            OpenApiExample(
+                "session",
+                value={
+                    "customer_id": "acme-42",
+                    "provider_name": "salesloft",
+                    "return_url": "http://localhost:3000/settings/integrations",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request) -> Response:
+        serializer = ConnectSessionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        customer_key_check(request, serializer.validated_data["customer_id"])
+        session, token = mgmt_services.connect_session_create(
+            **serializer.validated_data, origin=f"API key {request.auth}"
+        )
+        body = {
+            "token": token,
+            "connect_url": connect_session_url(token=token),
+            "expires_at": session.expires_at,
+            "customer_id": session.customer.customer_id,
+            "provider_name": session.provider.name,
+            "return_url": session.return_url,
+            "replace": session.replace,
+        }
+        return Response(ConnectSessionSerializer(body).data, status=status.HTTP_201_CREATED)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from connectors import services as connector_services
-from connectors.models import Connection, Customer, MagicLink, Provider
+from connectors.models import Connection, ConnectSession, Customer, MagicLink, Provider
 from portal.api.errors import BadRequest, Conflict
 from portal.api.serializers.mgmt import STRATEGY_FROM_WIRE
 from syncs import services as sync_services
@@ -119,6 +119,31 @@ def sync_config_write(*, config: SyncConfig | None, data: dict[str, Any]) -> Syn
 
 def sync_config_delete(*, config: SyncConfig) -> None:
     sync_services.sync_config_delete(config=config)
+
+
+def connect_session_create(
+    *,
+    customer_id: str,
+    provider_name: str,
+    return_url: str,
+    scopes: list[str] | None = None,
+    replace: bool = False,
+    origin: str = "",
+) -> tuple[ConnectSession, str]:
+    """A connect session for `customer_id` (created if new, as for magic links): the only
+    way into a connect flow. Returns the session and its token (shown once)."""
+    with transaction.atomic():
+        customer = Customer.objects.filter(customer_id=customer_id).first() or customer_upsert(
+            customer_id=customer_id, name="", email=""
+        )
+        return connector_services.connect_session_create(
+            customer=customer,
+            provider_name=provider_name,
+            return_url=return_url,
+            scopes=scopes,
+            replace=replace,
+            origin=origin,
+        )
 
 
 def magic_link_create(

@@ -188,6 +188,8 @@ def _sync_action(action: str, summary: str, description: str):
 
 
 class SyncActionView(ConnectionScopedView):
+    # Pausing or triggering syncs is the developer's, not a customer-limited key's.
+    customer_key_methods = frozenset()
     action = ""
 
     def post(self, request) -> Response:

@@ -89,11 +89,18 @@ def oauth_connection(sandbox, customer_id: str = "acme") -> Connection:
         },
         timeout=10,
     ).json()
-    from connectors.services import connection_save_oauth
-
-    return connection_save_oauth(
-        customer_id=customer_id, provider=provider, token=token, remote_account_id="700"
+    from connectors.services import (
+        connect_session_create,
+        connection_save_oauth,
+        provider_identity,
     )
+
+    customer, _ = Customer.objects.get_or_create(customer_id=customer_id)
+    session, _ = connect_session_create(
+        customer=customer, provider_name=provider.name, return_url="http://localhost/done"
+    )
+    identity = provider_identity(provider=provider, token=token["access_token"])
+    return connection_save_oauth(session=session, token=token, identity=identity)
 
 
 @pytest.fixture

@@ -11,7 +11,13 @@ from django_q.signing import SignedPackage
 
 from connectors.models import Connection
 from syncs.models import Sync
-from syncs.scheduling import HEARTBEAT_FUNC, KEEPALIVE_FUNC, schedules_ensure, syncs_enqueue_due
+from syncs.scheduling import (
+    HEARTBEAT_FUNC,
+    KEEPALIVE_FUNC,
+    PRUNE_FUNC,
+    schedules_ensure,
+    syncs_enqueue_due,
+)
 from syncs.services import LEASE, sync_pause, sync_resume, sync_trigger
 from tests.factories import ConnectionFactory
 
@@ -102,4 +108,5 @@ def test_schedules_are_created_once(db):
     heartbeat = Schedule.objects.get(func=HEARTBEAT_FUNC)
     assert (heartbeat.schedule_type, heartbeat.minutes) == (Schedule.MINUTES, 5)
     assert Schedule.objects.get(func=KEEPALIVE_FUNC).minutes == 30
-    assert Schedule.objects.count() == 2
+    assert Schedule.objects.get(func=PRUNE_FUNC).minutes == 15
+    assert Schedule.objects.count() == 3

@@ -278,6 +278,38 @@ class MagicLinkCreateSerializer(serializers.Serializer):
     expiration_secs = serializers.IntegerField(min_value=60, max_value=30 * 24 * 3600)
 
 
+class ConnectSessionCreateSerializer(serializers.Serializer):
+    customer_id = serializers.CharField(
+        max_length=255, help_text="Your own id for the customer (created if new)."
+    )
+    provider_name = serializers.ChoiceField(choices=PROVIDER_NAMES)
+    return_url = serializers.URLField(
+        max_length=2000, help_text="Where the customer lands after connecting (allowed hosts)."
+    )
+    scopes = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        max_length=50,
+        help_text="OAuth scopes to ask for; the provider's configured scopes when absent.",
+    )
+    replace = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Allow the customer to connect another provider account (team or user) than "
+        "the one connected now; its synced records are then deleted.",
+    )
+
+
+class ConnectSessionSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Single-use; shown only in this response.")
+    connect_url = serializers.CharField(help_text="Send the customer's browser here.")
+    expires_at = serializers.DateTimeField()
+    customer_id = serializers.CharField()
+    provider_name = serializers.CharField()
+    return_url = serializers.CharField()
+    replace = serializers.BooleanField()
+
+
 def paginated(name: str, item: type[serializers.Serializer]) -> type[serializers.Serializer]:
     """`{next, previous, results, total_count}` around `item` (for the schema)."""
     return type(

@@ -6,7 +6,7 @@ import pytest
 
 from portal.models import ApiKey
 from portal.services import api_key_revoke
-from tests.portal.api.conftest import error, make_record
+from tests.portal.api.conftest import Api, error, make_record
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +118,62 @@ def test_writes_on_another_customers_record_are_404_before_any_provider_call(two
     assert patch.status_code == 404
     assert api.patch("/engagement/v2/accounts/b1", {"record": {"name": "X"}}).status_code == 404
     assert api.delete("/engagement/v2/sequence_states/b1").status_code == 404
+
+
+@pytest.fixture
+def key_for_a(conn_a) -> Api:
+    """A key limited to customer A (e.g. held by a per-customer backend)."""
+    from portal.services import api_key_create
+
+    return Api(api_key_create(name="a only", customer=conn_a.customer)[1])
+
+
+def test_a_customer_key_reads_its_customer_and_nothing_else(key_for_a, conn_a, conn_b):
+    make_record(conn_a, "contacts", "1")
+    make_record(conn_b, "contacts", "2")
+    ids = [r["id"] for r in key_for_a.get("/engagement/v2/contacts").json()["records"]]
+    assert ids == ["1"]
+    assert key_for_a.get("/mgmt/v2/customers/cust-a").status_code == 200
+    assert key_for_a.get("/mgmt/v2/customers/cust-a/connections").status_code == 200
+
+    as_b = key_for_a.as_customer("cust-b")
+    refused = as_b.get("/engagement/v2/contacts")
+    assert refused.status_code == 403 and "cust-a" in error(refused)["detail"]
+    assert as_b.get("/engagement/v2/contacts/2").status_code == 403
+    assert key_for_a.get("/mgmt/v2/customers/cust-b").status_code == 403
+    assert key_for_a.get("/mgmt/v2/customers/cust-b/connections/salesloft").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/mgmt/v2/customers"),
+        ("put", "/mgmt/v2/customers"),
+        ("delete", "/mgmt/v2/customers/cust-a"),
+        ("delete", "/mgmt/v2/customers/cust-a/connections/salesloft"),
+        ("get", "/mgmt/v2/providers"),
+        ("put", "/mgmt/v2/providers/salesloft"),
+        ("get", "/mgmt/v2/sync_configs"),
+        ("get", "/mgmt/v2/syncs"),
+        ("post", "/mgmt/v2/syncs/_pause"),
+        ("get", "/mgmt/v2/sync-runs"),
+        ("get", "/mgmt/v2/magic_links"),
+    ],
+)
+def test_a_customer_key_cannot_manage_the_account(key_for_a, conn_a, method, path):
+    response = getattr(key_for_a, method)(path)
+    assert response.status_code == 403
+    assert "account-wide" in error(response)["detail"]
+    assert conn_a.customer.__class__.objects.filter(pk=conn_a.customer.pk).exists()
+
+
+def test_a_customer_key_issues_connect_sessions_for_its_customer_only(key_for_a, conn_a):
+    body = {"provider_name": "salesloft", "return_url": "http://localhost/back"}
+    own = key_for_a.post("/mgmt/v2/connect_sessions", {**body, "customer_id": "cust-a"})
+    assert own.status_code == 201, own.content
+    other = key_for_a.post("/mgmt/v2/connect_sessions", {**body, "customer_id": "cust-new"})
+    assert other.status_code == 403
+    from connectors.models import ConnectSession, Customer
+
+    assert not Customer.objects.filter(customer_id="cust-new").exists()
+    assert ConnectSession.objects.count() == 1
