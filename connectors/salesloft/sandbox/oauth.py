@@ -3,6 +3,10 @@
 Authorization codes, access and refresh tokens live in the store's `oauth_tokens`
 table, so connections survive a sandbox restart. Refresh tokens rotate: using one marks
 it spent, and presenting it again answers 400 invalid_grant.
+
+With several teams (teams.py) each team keeps its own tokens (OAuthServer, one per
+team); OAuthFront is the shared accounts server: its consent page lets the person
+approve as any user of any team, and the code lands in that user's team.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import orjson
 
 from .config import SandboxConfig
 from .http import HttpError, Request, Response, json_response
+from .resources import RESOURCES
 from .store import Store
 from .teams import Team
 
@@ -85,7 +90,8 @@ class OAuthServer:
         return [(u["id"], u["name"], u["email"]) for u in users if u.get("active", True)]
 
     def has_user(self, user_id: int) -> bool:
-        return any(user[0] == user_id for user in self.users())
+        user = self.store.record(RESOURCES["users"], user_id)
+        return user is not None and user.get("active", True)
 
     # -- grants ------------------------------------------------------------------------
     def grant_code(self, user_id: int, scope: str, redirect_uri: str) -> str:

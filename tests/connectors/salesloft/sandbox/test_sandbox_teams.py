@@ -6,6 +6,8 @@ import argparse
 import hashlib
 import html
 import re
+import subprocess
+import sys
 
 import pytest
 import requests
@@ -17,6 +19,7 @@ from connectors.salesloft.sandbox.config import SandboxConfig
 from .conftest import session_for
 from .test_sandbox_oauth import REDIRECT, exchange, redirected
 from .test_sandbox_ratelimit import wait_for_fresh_minute_margin
+from .test_sandbox_store_cli import ROOT
 
 PEOPLE = 120
 
@@ -205,3 +208,22 @@ def test_teams_must_be_a_positive_whole_number(capsys):
         with pytest.raises(SystemExit):
             parser.parse_args(["--teams", bad])
         assert "argument --teams" in capsys.readouterr().err
+
+
+def test_command_line_serves_teams_and_prints_their_keys(tmp_path):
+    command = [sys.executable, "-m", "connectors.salesloft.sandbox", "--port", "0",
+               "--people", "30", "--teams", "2", "--data-dir", str(tmp_path)]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        while not lines or not lines[-1].lstrip().startswith("Rate limit"):
+            lines.append(process.stdout.readline())
+        base_url = next(line.split()[-1] for line in lines if "listening on" in line)
+        team2 = next(line for line in lines if line.lstrip().startswith("Team 2:  "))
+        key = team2.split()[-1]
+        assert "id 701" in team2 and key.startswith("ak") and key != defaults.DEFAULT_API_KEY
+        me = requests.get(f"{base_url}/v2/me", headers={"Authorization": f"Bearer {key}"})
+        assert me.json()["data"]["team"]["id"] == 701
+    finally:
+        process.terminate()
+        process.wait(10)
