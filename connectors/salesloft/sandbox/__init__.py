@@ -23,6 +23,9 @@ Tests of other components::
         sb.control.faults(http_503=0.2, force_429=3, expire_tokens=True)
         sb.control.stats(); sb.control.snapshot("people")  # {id: updated_at}
 
+    with run_sandbox(teams=2) as sb:  # several Salesloft teams (teams.py)
+        sb.teams[1].api_key, sb.teams[1].team_id, sb.teams[1].user_ids, sb.teams[1].control
+
 Default credentials: `defaults.DEFAULT_API_KEY`, `DEFAULT_CLIENT_ID`,
 `DEFAULT_CLIENT_SECRET` (deterministic; the API key looks like a real one: `ak` + 64 hex).
 
@@ -31,8 +34,9 @@ Programmatic use: `config.SandboxConfig` / `config.DataShape` describe a sandbox
 `server.ensure_store(config)` generates or reuses the store; `generate.generate(path,
 shape)` writes a store directly.
 
-Modules: resources (the catalog of collections, filters, sorts), store (SQLite),
-generate + people + records + vocab (data), query + reads + render (lists), writes +
-cadences (writes), oauth, ratelimit, faults, stats, control + mutate (/_sandbox/*),
-app (WSGI pipeline), http (request/response helpers), server, cli, testing.
+Modules: teams (the teams served, their derived identities), resources (the catalog
+of collections, filters, sorts), store (SQLite), generate + people + records + vocab
+(data), query + reads + render (lists), writes + cadences (writes), oauth, ratelimit,
+faults, stats, control + mutate (/_sandbox/*), app (routing to teams, WSGI pipeline),
+http (request/response helpers), server, cli, testing.
 """

@@ -1,10 +1,12 @@
-"""The sandbox's WSGI application: routing plus the pipeline every /v2 call goes through
-(faults → bearer auth → scope → rate limit → handler → headers → stats)."""
+"""The sandbox's WSGI application: routing to a team (TeamsApp), plus the pipeline every
+/v2 call goes through in its team (faults → bearer auth → scope → rate limit → handler →
+headers → stats)."""
 
 from __future__ import annotations
 
 import logging
 import re
+import secrets
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -16,12 +18,13 @@ from .config import SandboxConfig
 from .control import Control
 from .faults import Faults
 from .http import HttpError, Request, Response, json_response, not_found
-from .oauth import OAuthServer, Principal
+from .oauth import OAuthFront, OAuthServer, Principal
 from .ratelimit import RateLimiter, page_cost
 from .render import data_body
 from .resources import RESOURCES, Resource
 from .stats import Stats
 from .store import Store
+from .teams import Team, team_of
 from .timestamps import Clock
 
 log = logging.getLogger(__name__)
@@ -44,48 +47,19 @@ _DELETABLE = {
 
 
 class SandboxApp:
-    def __init__(self, config: SandboxConfig, store: Store) -> None:
+    """One Salesloft team: its store, OAuth tokens, rate budget, faults and stats."""
+
+    def __init__(self, config: SandboxConfig, store: Store, team: Team | None = None) -> None:
         self.config, self.store = config, store
+        self.team = team or team_of(config, 1)
         self.clock = Clock()
-        self.oauth = OAuthServer(config, store)
+        self.oauth = OAuthServer(config, store, self.team)
         self.limiter = RateLimiter(config.rate_limit_per_minute, config.rate_limit)
-        self.faults = Faults(config.shape.seed)
+        self.faults = Faults(self.team.shape.seed)
         self.stats = Stats()
         self.control = Control(self)
 
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        request = Request(environ)
-        drop = False
-        try:
-            if request.path.startswith("/v2/"):
-                response, drop = self._api(request)
-            elif request.path.startswith("/oauth/"):
-                response = self._oauth(request)
-            elif request.path.startswith("/_sandbox/"):
-                response = self.control.handle(request)
-            elif request.path == "/":
-                response = json_response(200, {"service": "Salesloft sandbox", "api": "/v2"})
-            else:
-                raise not_found()
-        except HttpError as exc:
-            response = exc.response
-        except Exception:  # an unexpected bug answers like Salesloft's 500, and is logged
-            log.exception("sandbox error on %s %s", request.method, request.path)
-            response = json_response(500, {"status": 500, "error": "Internal Server Error"})
-        start_response(response.status_line, response.wsgi_headers())
-        body = response.body
-        if isinstance(body, bytes):
-            return _dropped(body) if drop else [body]
-        return body
-
-    def _oauth(self, request: Request) -> Response:
-        if request.path.rstrip("/") == "/oauth/authorize":
-            return self.oauth.authorize(request)
-        if request.path.rstrip("/") == "/oauth/token":
-            return self.oauth.token(request)
-        raise not_found()
-
-    def _api(self, request: Request) -> tuple[Response, bool]:
+    def api(self, request: Request) -> tuple[Response, bool]:
         fault = self.faults.draw()
         if fault.delay:
             time.sleep(fault.delay)
@@ -128,7 +102,9 @@ class SandboxApp:
         name, record_id, method = match["collection"], match["id"], request.method
         if name in ("me", "team") and record_id is None and method == "GET":
             self._require(principal, "team:read")
-            return reads.me(self.store, principal.user_id) if name == "me" else reads.team()
+            if name == "me":
+                return reads.me(self.store, principal.user_id)
+            return reads.team(self.team.team_id, self.team.name)
         if name == "cadence_imports" and record_id is None and method == "POST":
             self._require(principal, "cadences:write")
             result = cadences.cadence_import(
@@ -177,6 +153,78 @@ class SandboxApp:
     def _require(principal: Principal, scope: str) -> None:
         if scope not in principal.scopes:
             raise HttpError(403, {"error": f"Missing required scope: {scope}"})
+
+
+class TeamsApp:
+    """The WSGI application: sends each /v2 call to the team its Bearer credential
+    belongs to (an unknown one to team 1, which answers 401 as before), OAuth to the
+    shared accounts server, and /_sandbox/ control calls to the team they name."""
+
+    def __init__(self, config: SandboxConfig, apps: list[SandboxApp]) -> None:
+        self.config, self.apps = config, apps
+        self.oauth = OAuthFront(config, [app.oauth for app in apps])
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        drop = False
+        try:
+            if request.path.startswith("/v2/"):
+                response, drop = self._team_of_token(request.bearer()).api(request)
+            elif request.path.startswith("/oauth/"):
+                response = self._oauth(request)
+            elif request.path.startswith("/_sandbox/"):
+                response = self._control(request)
+            elif request.path == "/":
+                response = json_response(200, {"service": "Salesloft sandbox", "api": "/v2"})
+            else:
+                raise not_found()
+        except HttpError as exc:
+            response = exc.response
+        except Exception:  # an unexpected bug answers like Salesloft's 500, and is logged
+            log.exception("sandbox error on %s %s", request.method, request.path)
+            response = json_response(500, {"status": 500, "error": "Internal Server Error"})
+        start_response(response.status_line, response.wsgi_headers())
+        body = response.body
+        if isinstance(body, bytes):
+            return _dropped(body) if drop else [body]
+        return body
+
+    def _team_of_token(self, token: str | None) -> SandboxApp:
+        if token and len(self.apps) > 1:
+            for app in self.apps:
+                if app.oauth.knows(token):
+                    return app
+        return self.apps[0]
+
+    def _oauth(self, request: Request) -> Response:
+        if request.path.rstrip("/") == "/oauth/authorize":
+            return self.oauth.authorize(request)
+        if request.path.rstrip("/") == "/oauth/token":
+            return self.oauth.token(request)
+        raise not_found()
+
+    def _control(self, request: Request) -> Response:
+        """Guarded by an API key: a team's key acts on its own team; `?team=N` picks a
+        team explicitly, which team 1's key (the operator's) may do for any team."""
+        token = request.bearer() or ""
+        owner = next(
+            (app for app in self.apps if secrets.compare_digest(token, app.team.api_key)), None
+        )
+        if owner is None:
+            raise HttpError(
+                401, {"error": "The sandbox control endpoints need the API key as Bearer token"}
+            )
+        wanted = request.arg("team")
+        if wanted is None:
+            return owner.control.handle(request)
+        if not wanted.isdigit() or not 1 <= int(wanted) <= len(self.apps):
+            raise HttpError(
+                400, {"status": 400, "error": f"team must be between 1 and {len(self.apps)}"}
+            )
+        target = self.apps[int(wanted) - 1]
+        if owner is not target and owner is not self.apps[0]:
+            raise HttpError(403, {"error": "This API key may act on its own team only"})
+        return target.control.handle(request)
 
 
 def _data(record: dict[str, Any]) -> Response:

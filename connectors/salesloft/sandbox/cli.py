@@ -11,6 +11,7 @@ from typing import Any
 from . import defaults
 from .config import DataShape, SandboxConfig
 from .server import SandboxServer, ensure_store
+from .teams import teams_of
 
 SHAPE_COUNTS = ("accounts", "users", "cadences", "memberships", "emails")
 
@@ -52,6 +53,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     arg("--bad-timestamp-status", type=int, choices=(500, 422), default=500,
         help="answer to an unparseable timestamp filter (the real API gave 500)")  # fmt: skip
     arg("--threads", type=positive, default=defaults.DEFAULT_THREADS, help="waitress threads")
+    arg("--teams", type=positive, default=defaults.DEFAULT_TEAMS,
+        help="Salesloft teams to serve, each with its own users, data, key")  # fmt: skip
 
 
 def config_from_options(options: dict[str, Any], default_data_dir: Path) -> SandboxConfig:
@@ -64,18 +67,21 @@ def config_from_options(options: dict[str, Any], default_data_dir: Path) -> Sand
         rate_limit_per_minute=options["rate_limit_per_minute"],
         token_lifetime=options["token_lifetime"], auto_approve=options["auto_approve"],
         bad_timestamp_status=options["bad_timestamp_status"], threads=options["threads"],
+        teams=options.get("teams", defaults.DEFAULT_TEAMS),
     )  # fmt: skip
 
 
 def run(config: SandboxConfig, say: Callable[[str], None] = print) -> None:
     """Prepare the data, print how to connect, serve until interrupted."""
     say(f"Preparing data in {config.db_path} ...")
-    report = ensure_store(config)
-    say(
-        f"Generated {report['counts']} in {report['seconds']} s"
-        if report
-        else "Reusing existing data"
-    )
+    for team in teams_of(config):
+        report = ensure_store(config, team)
+        prefix = f"Team {team.number}: " if config.teams > 1 else ""
+        say(
+            f"{prefix}Generated {report['counts']} in {report['seconds']} s"
+            if report
+            else f"{prefix}Reusing existing data"
+        )
     server = SandboxServer(config)
     limit = (
         f"{config.rate_limit_per_minute} cost/minute"
@@ -90,7 +96,13 @@ def run(config: SandboxConfig, say: Callable[[str], None] = print) -> None:
         f"  Client secret: {config.client_secret}",
         f"  Authorize URL: {server.base_url}/oauth/authorize",
         f"  Token URL:     {server.base_url}/oauth/token",
-        f"  Rate limit:    {limit}",
+        *(
+            f"  Team {team.number}:        id {team.team_id}, admin user {team.admin_user_id},"
+            f" API key {team.api_key}"
+            for team in teams_of(config)
+            if config.teams > 1
+        ),
+        f"  Rate limit:    {limit} (per team)" if config.teams > 1 else f"  Rate limit:    {limit}",
     ):
         say(line)
     try:

@@ -68,6 +68,12 @@ class SandboxConfig:
     # its docs promise 422. 500 is the default for fidelity, 422 is selectable.
     bad_timestamp_status: int = 500
     threads: int = defaults.DEFAULT_THREADS
+    # Salesloft teams served (see teams.py); team 1 is the one above, 2..N are derived.
+    teams: int = defaults.DEFAULT_TEAMS
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.teams, int) or self.teams < 1:
+            raise ValueError(f"teams must be a whole number of at least 1, got {self.teams!r}")
 
     @property
     def db_path(self) -> Path:

@@ -28,6 +28,12 @@ TEAM_ID = 700
 ADMIN_USER_ID = 9001
 TEAM_NAME = "Sandbox Test Co"
 TEAM_TIME_ZONE = "US/Eastern"
+# Users' email addresses are at this domain (teams 2..N: `team<N>.` in front of it).
+USER_EMAIL_DOMAIN = "sandboxtest.example"
+DEFAULT_TEAMS = 1
+# Teams 2..N (`--teams`): every generated id of team N is team 1's plus (N - 1) times this,
+# so ids never collide across teams (a request that reaches the wrong team's data shows).
+TEAM_ID_STRIDE = 100_000_000
 
 # Generated history ends here, so that writes made "now" always sort after it.
 HISTORY_START = "2023-01-02T08:00:00+00:00"

@@ -22,7 +22,7 @@ import orjson
 
 from . import records, vocab
 from .config import DataShape
-from .defaults import ADMIN_USER_ID, HISTORY_END, HISTORY_START
+from .defaults import ADMIN_USER_ID, HISTORY_END, HISTORY_START, TEAM_ID, USER_EMAIL_DOMAIN
 from .people import PeopleWriter, Timeline, account_bounds
 from .resources import RESOURCES
 from .store import index_statements, insert_sql, schema_statements
@@ -103,10 +103,13 @@ def _people(out: Batches, job: dict[str, Any], workers: int) -> None:
             out.insert_all(pending.popleft().get())
 
 
-def _users(out: Batches, rng: random.Random, count: int, tl: Timeline) -> list[int]:
+def _users(
+    out: Batches, rng: random.Random, count: int, tl: Timeline, first_id: dict[str, int],
+    team_id: int, email_domain: str,
+) -> list[int]:  # fmt: skip
     ids = []
     for n in range(count):
-        user_id = FIRST_ID["users"] + n
+        user_id = first_id["users"] + n
         first = vocab.FIRST_NAMES[rng.randrange(len(vocab.FIRST_NAMES))]
         last = vocab.LAST_NAMES[rng.randrange(len(vocab.LAST_NAMES))]
         created = tl.start + n * 3_600_000_000 + rng.randrange(3_600_000_000)
@@ -115,22 +118,22 @@ def _users(out: Batches, rng: random.Random, count: int, tl: Timeline) -> list[i
         guid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         record = records.user_record(
             id=user_id, guid=guid, created=created, updated=updated, first=first, last=last,
-            email=f"{first.lower()}.{last.lower()}{n}@sandboxtest.example", admin=n == 0,
+            email=f"{first.lower()}.{last.lower()}{n}@{email_domain}", admin=n == 0,
             job_role=vocab.JOB_ROLES[n % len(vocab.JOB_ROLES)], time_zone=zone, utc_offset=offset,
-            group_id=FIRST_ID["groups"] + n % 3 if n else None,
+            group_id=first_id["groups"] + n % 3 if n else None, team_id=team_id,
         )  # fmt: skip
         out.add_record("users", record, user_id, created, updated, guid, 1)
         ids.append(user_id)
     for n, name in enumerate(("Sales", "Sales - East", "Sales - West")):
-        group = records.group_record(id=FIRST_ID["groups"] + n, name=name,
-                                     parent_id=FIRST_ID["groups"] if n else None)  # fmt: skip
+        group = records.group_record(id=first_id["groups"] + n, name=name,
+                                     parent_id=first_id["groups"] if n else None)  # fmt: skip
         out.add_record("groups", group, group["id"], 0, 0)
     fields = (("Segment", "company"), ("Lead Source", "person"), ("Persona", "person"),
               ("Renewal Quarter", "company"), ("Deal Size", "opportunity"))  # fmt: skip
     for n, (name, kind) in enumerate(fields):
         created = tl.start + n * 86_400_000_000
         field = records.custom_field_record(
-            id=FIRST_ID["custom_fields"] + n,
+            id=first_id["custom_fields"] + n,
             created=created,
             updated=created,
             name=name,
@@ -140,12 +143,15 @@ def _users(out: Batches, rng: random.Random, count: int, tl: Timeline) -> list[i
     return ids
 
 
-def _cadences(out: Batches, rng: random.Random, count: int, users: list[int], tl: Timeline) -> dict:
+def _cadences(
+    out: Batches, rng: random.Random, count: int, users: list[int], tl: Timeline,
+    first_id: dict[str, int],
+) -> dict:  # fmt: skip
     """Returns {cadence_id: (archived, [email step ids])} for the membership pass."""
     cadences: dict[int, tuple[bool, list[int]]] = {}
-    step_id = FIRST_ID["steps"]
+    step_id = first_id["steps"]
     for n in range(count):
-        cadence_id = FIRST_ID["cadences"] + n
+        cadence_id = first_id["cadences"] + n
         created = tl.start + (tl.end - tl.start) * n // (count * 2) + rng.randrange(86_400_000_000)
         updated = created + rng.randrange(tl.end - created)
         archived = updated if n % 5 == 1 else None  # "some archived cadences"
@@ -176,9 +182,20 @@ def _cadences(out: Batches, rng: random.Random, count: int, users: list[int], tl
     return cadences
 
 
-def generate(path: Path, shape: DataShape) -> dict[str, Any]:
+def generate(
+    path: Path,
+    shape: DataShape,
+    *,
+    id_offset: int = 0,
+    team_id: int = TEAM_ID,
+    email_domain: str = USER_EMAIL_DOMAIN,
+    fingerprint: str | None = None,
+) -> dict[str, Any]:
     """Write a fresh store for `shape` at `path` (replacing any file there).
+    `id_offset`, `team_id` and `email_domain` set a team's identity (teams.py; the
+    defaults are team 1's); `fingerprint` defaults to the shape's.
     Returns counts per resource and the elapsed seconds."""
+    first_id = {name: first + id_offset for name, first in FIRST_ID.items()}
     started = time.perf_counter()
     shape = shape.resolved()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -195,12 +212,12 @@ def generate(path: Path, shape: DataShape) -> dict[str, Any]:
     out = Batches(conn)
     rng = random.Random(shape.seed)
     tl = Timeline(HISTORY_START, HISTORY_END)
-    users = _users(out, rng, shape.users, tl)
-    cadences = _cadences(out, rng, shape.cadences, users, tl)
+    users = _users(out, rng, shape.users, tl, first_id, team_id, email_domain)
+    cadences = _cadences(out, rng, shape.cadences, users, tl, first_id)
     out.flush()
     bounds = account_bounds(rng, shape.people, shape.accounts or 1)
     job = {"shape": shape, "tl": tl, "users": users, "cadences": cadences,
-           "first_id": FIRST_ID, "bounds": bounds}  # fmt: skip
+           "first_id": first_id, "bounds": bounds}  # fmt: skip
     cores = os.cpu_count() or 1
     _people(out, job, min(cores, 4) if shape.people >= PARALLEL_FROM_PEOPLE and cores > 1 else 1)
     conn.execute("COMMIT")
@@ -208,7 +225,8 @@ def generate(path: Path, shape: DataShape) -> dict[str, Any]:
         for statement in index_statements(resource):
             conn.execute(statement)
     conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (shape.fingerprint(),))
+    fingerprint = fingerprint or shape.fingerprint()
+    conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
     conn.close()
     partial.replace(path)
     return {"counts": out.counts, "seconds": round(time.perf_counter() - started, 2)}

@@ -10,7 +10,6 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from . import cadences, vocab, writes
-from .defaults import ADMIN_USER_ID
 from .http import HttpError
 from .resources import RESOURCES, Resource
 
@@ -143,7 +142,7 @@ def _create(app: SandboxApp, name: str, number: int, k: int, rng: random.Random)
                 "step_groups": [{"day": 1, "steps": [{"type": "Email", "name": "Intro"}]}]
             },
         }
-        return cadences.cadence_import(store, clock, body, ADMIN_USER_ID)["cadence"]["id"]
+        return cadences.cadence_import(store, clock, body, app.team.admin_user_id)["cadence"]["id"]
     people = pick_ids(app, RESOURCES["people"], 1, rng, set())
     open_cadences = (
         store.connection()
@@ -154,5 +153,5 @@ def _create(app: SandboxApp, name: str, number: int, k: int, rng: random.Random)
         raise _bad("no person or open cadence to add a membership for")
     cadence_id = open_cadences[rng.randrange(len(open_cadences))][0]
     return cadences.membership_add(
-        store, clock, {"person_id": people[0], "cadence_id": cadence_id}, ADMIN_USER_ID
+        store, clock, {"person_id": people[0], "cadence_id": cadence_id}, app.team.admin_user_id
     )["id"]

@@ -57,8 +57,7 @@ def me(store: Store, user_id: int) -> Response:
     return get_record(store, RESOURCES["users"], str(user_id))
 
 
-def team() -> Response:
+def team(team_id: int, name: str) -> Response:
     created = parse(HISTORY_START)
-    return Response(
-        200, b'{"data":%s}' % orjson.dumps(team_record(created=created, updated=created))
-    )
+    record = team_record(created=created, updated=created, id=team_id, name=name)
+    return Response(200, b'{"data":%s}' % orjson.dumps(record))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .defaults import HREF_BASE, TEAM_ID
+from .defaults import HREF_BASE, TEAM_ID, TEAM_NAME
 from .timestamps import render
 
 Record = dict[str, Any]
@@ -33,7 +33,7 @@ def full_address(name: str | None, email: str | None) -> str | None:
 def user_record(
     *, id: int, guid: str, created: int, updated: int, first: str, last: str, email: str,
     admin: bool, job_role: str, time_zone: str, utc_offset: int, group_id: int | None,
-    active: bool = True,
+    active: bool = True, team_id: int = TEAM_ID,
 ) -> Record:  # fmt: skip
     name = f"{first} {last}"
     return {
@@ -50,7 +50,7 @@ def user_record(
         "email_client_configured": True, "crm_connected": False, "external_feature_flags": {},
         "_private_fields": {}, "phone_client": {"id": 5500 + id % 1000},
         "phone_number_assignment": None, "group": ref("groups", group_id),
-        "team": {"_href": f"{HREF_BASE}/team", "id": TEAM_ID},
+        "team": {"_href": f"{HREF_BASE}/team", "id": team_id},
         "role": {"id": "Admin" if admin else "User"},
     }  # fmt: skip
 
@@ -246,11 +246,9 @@ def group_record(*, id: int, name: str, parent_id: int | None) -> Record:
     return {"id": id, "name": name, "parent_id": parent_id, "accessible_groups": []}
 
 
-def team_record(*, created: int, updated: int) -> Record:
-    from .defaults import TEAM_NAME
-
+def team_record(*, created: int, updated: int, id: int = TEAM_ID, name: str = TEAM_NAME) -> Record:
     return {
-        "id": TEAM_ID, "name": TEAM_NAME, "plan": "enterprise", "license_limit": 250,
+        "id": id, "name": name, "plan": "enterprise", "license_limit": 250,
         "email_daily_limit": 500, "created_at": render(created), "updated_at": render(updated),
         "deactivated": False, "group_privacy_setting": "all_public",
         "team_visibility_default": "public", "local_dial_enabled": False,

@@ -12,10 +12,11 @@ from typing import Any
 
 from waitress.server import create_server
 
-from .app import SandboxApp
+from .app import SandboxApp, TeamsApp
 from .config import SandboxConfig
 from .generate import generate
 from .store import Store
+from .teams import Team, team_of, teams_of
 
 log = logging.getLogger(__name__)
 
@@ -32,27 +33,36 @@ def stored_fingerprint(path: Path) -> str | None:
     return row[0] if row else None
 
 
-def ensure_store(config: SandboxConfig) -> dict[str, Any] | None:
-    """Reuse the store when it was generated with the same parameters, else regenerate.
-    Returns the generation report, or None when the store was reused."""
-    if stored_fingerprint(config.db_path) == config.shape.fingerprint():
+def ensure_store(config: SandboxConfig, team: Team | None = None) -> dict[str, Any] | None:
+    """Reuse a team's store (team 1 by default) when it was generated with the same
+    parameters, else regenerate. Returns the generation report, or None when reused."""
+    team = team or team_of(config, 1)
+    if stored_fingerprint(team.db_path) == team.fingerprint():
         return None
     for suffix in ("-wal", "-shm"):
-        Path(str(config.db_path) + suffix).unlink(missing_ok=True)
-    return generate(config.db_path, config.shape)
+        Path(str(team.db_path) + suffix).unlink(missing_ok=True)
+    return generate(
+        team.db_path, team.shape, id_offset=team.id_offset, team_id=team.team_id,
+        email_domain=team.email_domain, fingerprint=team.fingerprint(),
+    )  # fmt: skip
 
 
-def build_app(config: SandboxConfig) -> SandboxApp:
-    ensure_store(config)
-    store = Store(config.db_path)
-    store.prepare_for_serving()
-    return SandboxApp(config, store)
+def build_app(config: SandboxConfig) -> TeamsApp:
+    """One SandboxApp (store, OAuth tokens, rate budget, faults, stats) per team, behind
+    the TeamsApp that routes each request to its team."""
+    apps = []
+    for team in teams_of(config):
+        ensure_store(config, team)
+        store = Store(team.db_path, id_floor=team.id_offset)
+        store.prepare_for_serving()
+        apps.append(SandboxApp(config, store, team))
+    return TeamsApp(config, apps)
 
 
 class SandboxServer:
-    """A waitress server for one SandboxApp; `start()` runs it on a daemon thread."""
+    """A waitress server for the sandbox's teams; `start()` runs it on a daemon thread."""
 
-    def __init__(self, config: SandboxConfig, app: SandboxApp | None = None) -> None:
+    def __init__(self, config: SandboxConfig, app: TeamsApp | None = None) -> None:
         self.app = app or build_app(config)
         self.server = create_server(
             self.app, host=config.host, port=config.port, threads=config.threads,

@@ -51,8 +51,10 @@ def insert_sql(resource: Resource) -> str:
 class Store:
     """Thread-safe access to the SQLite file at `path`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, id_floor: int = 0) -> None:
         self.path = path
+        # A team's ids start above this (teams.py), even in a table that starts empty.
+        self.id_floor = id_floor
         self.write_lock = threading.RLock()
         self._local = threading.local()
         # Counts of a query, until the next write: clients that ask for paging counts on
@@ -167,7 +169,7 @@ class Store:
 
     def max_id(self, resource: Resource) -> int:
         row = self.connection().execute(f"SELECT MAX(id) FROM {resource.table}").fetchone()
-        return row[0] or 0
+        return max(row[0] or 0, self.id_floor)
 
     def snapshot(self, resource: Resource) -> Iterator[tuple[int, int]]:
         """(id, updated_at) of every record in id order, read in chunks on its own

@@ -17,10 +17,11 @@ import requests
 from . import defaults
 from .config import DataShape, SandboxConfig
 from .server import SandboxServer
+from .teams import Team, teams_of
 
 
 class Control:
-    """Calls /_sandbox/* with the API key."""
+    """Calls /_sandbox/* with an API key: a team's key acts on that team."""
 
     def __init__(self, base_url: str, api_key: str) -> None:
         self.base_url = base_url
@@ -58,10 +59,47 @@ class Control:
             return {row["id"]: row["updated_at"] for row in rows}
 
 
+@dataclass(frozen=True)
+class TeamHandle:
+    """One Salesloft team of a running sandbox (`sandbox.teams[0]` is team 1)."""
+
+    base_url: str
+    team: Team
+
+    @property
+    def number(self) -> int:
+        return self.team.number
+
+    @property
+    def team_id(self) -> int:
+        return self.team.team_id
+
+    @property
+    def api_key(self) -> str:
+        return self.team.api_key
+
+    @property
+    def admin_user_id(self) -> int:
+        return self.team.admin_user_id
+
+    @property
+    def user_ids(self) -> list[int]:
+        return self.team.user_ids
+
+    @property
+    def control(self) -> Control:
+        return Control(self.base_url, self.team.api_key)
+
+
 @dataclass
 class RunningSandbox:
     server: SandboxServer
     config: SandboxConfig
+
+    @property
+    def teams(self) -> list[TeamHandle]:
+        """Every team served (`teams=N`), team 1 first."""
+        return [TeamHandle(self.base_url, team) for team in teams_of(self.config)]
 
     @property
     def base_url(self) -> str:
@@ -108,7 +146,7 @@ def run_sandbox(
 ) -> Iterator[RunningSandbox]:
     """Start a sandbox on 127.0.0.1:<free port> in a background thread; stop it on exit.
 
-    `options` are other SandboxConfig fields (api_key, token_lifetime, threads, …) or
+    `options` are other SandboxConfig fields (api_key, token_lifetime, threads, teams, …) or
     DataShape counts (accounts, users, cadences, memberships, emails). Without a
     `data_dir` the store lives in a temporary directory removed afterwards.
     """
