@@ -190,6 +190,10 @@ SOCIAL_AUTH_RAISE_EXCEPTIONS = True
 
 # --- Connectors: connect flow, rate budget, provider HTTP ---------------------------------
 OAUTH_STATE_MAX_AGE = int(os.environ.get("OAUTH_STATE_MAX_AGE", "600"))  # seconds
+# Host names a provider's authorize, token and API URLs may use besides the provider's own
+# (over http or https, any port), e.g. the local sandbox: "127.0.0.1,localhost". Credentials
+# are never sent to any other host.
+PROVIDER_ALLOWED_HOSTS = [host.lower() for host in env_list("PROVIDER_ALLOWED_HOSTS")]
 CONNECTOR_RATE_LIMIT_PER_MINUTE = int(os.environ.get("CONNECTOR_RATE_LIMIT_PER_MINUTE", "600"))
 CONNECTOR_RATE_SYNC_RESERVE = float(os.environ.get("CONNECTOR_RATE_SYNC_RESERVE", "0.1"))
 CONNECTOR_RATE_WINDOW_MARGIN = float(os.environ.get("CONNECTOR_RATE_WINDOW_MARGIN", "1.0"))
