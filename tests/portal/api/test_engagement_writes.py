@@ -131,7 +131,10 @@ def test_salesloft_422_comes_back_as_422_with_its_messages(live):
     assert response.status_code == 422, response.json()
     item = error(response)
     assert item["code"] == "UNPROCESSABLE_ENTITY_ERROR"
-    assert item["meta"]["origin"] == "remote-provider" and "domain" in item["detail"]
+    # The sandbox is not Salesloft's real host, so its words are not echoed (an answer
+    # from api.salesloft.com is: test_mgmt_provider_hosts.py).
+    assert item["meta"]["origin"] == "remote-provider" and "422" in item["detail"]
+    assert "domain" not in item["detail"]
     assert not RECORD_MODELS["accounts"].objects.filter(name="No Domain").exists()
 
 
