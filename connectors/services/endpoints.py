@@ -68,6 +68,12 @@ def url_on_provider_host(url: str | None) -> bool:
     """True when `url` is on a real provider's host over https: its answers may be shown to
     API callers, unlike those of a host someone configured."""
     parts = urlsplit(url or "")
-    return parts.scheme == "https" and any(
-        parts.hostname in spec.hosts for spec in PROVIDERS.values()
+    try:
+        default_port = parts.port in (None, 443)
+    except ValueError:
+        return False
+    return (
+        parts.scheme == "https"
+        and default_port
+        and any(parts.hostname in spec.hosts for spec in PROVIDERS.values())
     )
