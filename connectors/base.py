@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 # The seven common objects of the engagement category, in sync order (parents first).
 COMMON_OBJECTS: tuple[str, ...] = (
@@ -83,3 +84,10 @@ class ProviderSpec:
     default_scopes: str = ""
     setup_steps: tuple[str, ...] = ()
     streams: Mapping[str, Stream] = field(default_factory=dict)
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        """The real provider's host names, read from its default URLs: the only hosts its
+        credentials may be sent to unless the operator allows more (PROVIDER_ALLOWED_HOSTS)."""
+        urls = (self.authorize_url, self.token_url, self.api_base_url)
+        return frozenset(host for url in urls if (host := urlsplit(url).hostname))

@@ -17,12 +17,21 @@ class InvalidInput(ConnectorError):
 
 
 class ProviderError(ConnectorError):
-    """The provider answered with an error; `status` and `body` are what it sent."""
+    """The provider answered with an error; `status` and `body` are what it sent, `url` where
+    it was sent (so the API echoes a body only when it came from the provider's real host)."""
 
-    def __init__(self, message: str, *, status: int | None = None, body: object = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        body: object = None,
+        url: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.body = body
+        self.url = url
 
 
 class AuthRevoked(ProviderError):

@@ -101,16 +101,21 @@ def raise_for_status(response: HttpResponse) -> HttpResponse:
     status, body = response.status, response.body
     if status < 400:
         return response
-    message = f"{status} from {response.url.split('?')[0]}: {error_message(body)}"
+    url = response.url.split("?")[0]
+    message = f"{status} from {url}: {error_message(body)}"
     if status == 401:
-        raise AuthRevoked(message, status=status, body=body)
+        raise AuthRevoked(message, status=status, body=body, url=url)
     if status == 429:
         raise RateLimited(
-            message, status=status, body=body, retry_after=retry_after_seconds(response.headers)
+            message,
+            status=status,
+            body=body,
+            url=url,
+            retry_after=retry_after_seconds(response.headers),
         )
     if status >= 500:
-        raise ProviderUnavailable(message, status=status, body=body)
-    raise ProviderError(message, status=status, body=body)
+        raise ProviderUnavailable(message, status=status, body=body, url=url)
+    raise ProviderError(message, status=status, body=body, url=url)
 
 
 def _never_sent(exc: requests.RequestException) -> bool:

@@ -196,6 +196,10 @@ CONNECT_SESSION_MAX_AGE = int(os.environ.get("CONNECT_SESSION_MAX_AGE", "1800"))
 # id can then connect an account to it). Only for Supaglue clients that cannot change.
 CONNECT_ALLOW_UNSIGNED = env_bool("CONNECT_ALLOW_UNSIGNED")
 CONNECT_MAX_PENDING_UNSIGNED = int(os.environ.get("CONNECT_MAX_PENDING_UNSIGNED", "1000"))
+# Host names a provider's authorize, token and API URLs may use besides the provider's own
+# (over http or https, any port), e.g. the local sandbox: "127.0.0.1,localhost". Credentials
+# are never sent to any other host.
+PROVIDER_ALLOWED_HOSTS = [host.lower() for host in env_list("PROVIDER_ALLOWED_HOSTS")]
 CONNECTOR_RATE_LIMIT_PER_MINUTE = int(os.environ.get("CONNECTOR_RATE_LIMIT_PER_MINUTE", "600"))
 CONNECTOR_RATE_SYNC_RESERVE = float(os.environ.get("CONNECTOR_RATE_SYNC_RESERVE", "0.1"))
 CONNECTOR_RATE_WINDOW_MARGIN = float(os.environ.get("CONNECTOR_RATE_WINDOW_MARGIN", "1.0"))

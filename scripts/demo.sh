@@ -11,6 +11,9 @@ VAR=${GLUE_VAR_DIR:-var}
 SANDBOX_URL="http://127.0.0.1:${SANDBOX_PORT}"
 # The portal's own address, for the OAuth redirect URL and connect links.
 export PUBLIC_URL=${PUBLIC_URL:-http://127.0.0.1:${PORT}}
+# The sandbox's host: provider endpoints (and so credentials) may point only at the real
+# provider's hosts and these.
+export PROVIDER_ALLOWED_HOSTS=${PROVIDER_ALLOWED_HOSTS:-127.0.0.1,localhost}
 mkdir -p "$VAR"
 
 pids=()

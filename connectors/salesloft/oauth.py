@@ -44,10 +44,17 @@ class SalesloftOAuth2(BaseOAuth2):
         return self.provider.client_id, self.provider.client_secret
 
     def authorization_url(self) -> str:
-        return self.provider.authorize_url
+        return self._checked(self.provider.authorize_url)
 
     def access_token_url(self) -> str:
-        return self.provider.token_url
+        return self._checked(self.provider.token_url)
+
+    def _checked(self, url: str) -> str:
+        # The code exchange sends the client secret: only to a host credentials may go to.
+        from connectors.services.endpoints import endpoint_check
+
+        endpoint_check(provider=self.provider, url=url)
+        return url
 
     def get_scope(self) -> list[str]:
         return self.connect_scopes or self.provider.scopes.split()
@@ -80,6 +87,7 @@ class SalesloftOAuth2(BaseOAuth2):
                 f"The code exchange failed ({response.status}): {error_message(body)}",
                 status=response.status,
                 body=body,
+                url=url,
             )
         return body
 

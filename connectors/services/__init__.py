@@ -48,9 +48,11 @@ from connectors.services.passthrough import (
 from connectors.services.providers import (
     customer_upsert,
     provider_defaults,
+    provider_endpoint_changes,
     provider_redirect_url,
     provider_save,
     provider_test,
+    service_user,
 )
 from connectors.services.records import record_create, record_delete, record_update
 from connectors.services.tokens import (
@@ -91,6 +93,7 @@ __all__ = [
     "passthrough_request",
     "provider_identity",
     "provider_defaults",
+    "provider_endpoint_changes",
     "provider_redirect_url",
     "provider_save",
     "provider_test",
@@ -101,5 +104,6 @@ __all__ = [
     "return_url_check",
     "return_url_with",
     "sequence_steps_fetch",
+    "service_user",
     "stream_pages",
 ]

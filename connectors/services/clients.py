@@ -11,6 +11,7 @@ from connectors.exceptions import AuthRevoked
 from connectors.models import Connection, Provider
 from connectors.ratelimit import MemoryStore, Priority, RateBudget
 from connectors.registry import provider_spec
+from connectors.services.endpoints import endpoint_check
 from connectors.services.tokens import (
     connection_access_token,
     connection_mark_needs_reauth,
@@ -46,7 +47,9 @@ def connection_client(
     priority: Priority = Priority.SYNC,
     on_wait: Callable[[float], None] | None = None,
 ) -> Any:
-    """The provider's API client for this connection (token, refresh, budget applied)."""
+    """The provider's API client for this connection (token, refresh, budget applied);
+    `ProviderError` before any call when the API host is not one credentials may go to."""
+    endpoint_check(provider=connection.provider, url=connection.provider.api_base_url)
     make_client = provider_spec(connection.provider.name).client_factory
     return make_client(
         api_base_url=connection.provider.api_base_url,
@@ -71,6 +74,7 @@ def provider_identity(*, provider: Provider, token: str) -> RemoteIdentity:
         def revoked(self, *, reason: str) -> None:
             pass
 
+    endpoint_check(provider=provider, url=provider.api_base_url)
     make_client = provider_spec(provider.name).client_factory
     client = make_client(
         api_base_url=provider.api_base_url,

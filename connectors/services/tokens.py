@@ -16,6 +16,7 @@ from django.utils import timezone
 from connectors.exceptions import AuthRevoked, ConnectorError, ProviderError
 from connectors.http import default_client, error_message
 from connectors.models import AuthType, Connection, Provider
+from connectors.services.endpoints import endpoint_check
 from connectors.signals import connection_lost
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ def _token_request(*, provider: Provider, data: dict[str, str]) -> dict[str, Any
 
     400 `invalid_grant` raises `AuthRevoked`; other failures raise `ProviderError`.
     """
+    endpoint_check(provider=provider, url=provider.token_url)  # before any secret leaves
     body = {**data, "client_id": provider.client_id, "client_secret": provider.client_secret}
     response = default_client().request(
         "POST",
@@ -42,8 +44,8 @@ def _token_request(*, provider: Provider, data: dict[str, str]) -> dict[str, Any
     if response.status >= 400 or "access_token" not in payload:
         message = f"The token endpoint answered {response.status}: {error_message(payload)}"
         if payload.get("error") == "invalid_grant":
-            raise AuthRevoked(message, status=response.status, body=payload)
-        raise ProviderError(message, status=response.status, body=payload)
+            raise AuthRevoked(message, status=response.status, body=payload, url=provider.token_url)
+        raise ProviderError(message, status=response.status, body=payload, url=provider.token_url)
     return dict(payload)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -14,10 +15,12 @@ from connectors.models import AuthType, Provider
 from connectors.registry import PROVIDERS, provider_spec
 from connectors.services import (
     provider_defaults,
+    provider_endpoint_changes,
     provider_redirect_url,
     provider_save,
     provider_test,
 )
+from connectors.services.endpoints import URL_FIELDS
 from portal.admin.widgets import copy_button
 from syncs.models import SyncConfig
 from syncs.services import sync_config_save
@@ -48,17 +51,29 @@ class ProviderForm(forms.ModelForm):
             "api_base_url",
         ]
 
-    def clean_client_secret(self) -> str:
-        # Blank keeps the stored secret: the field is write-only.
-        return self.cleaned_data["client_secret"] or self.instance.client_secret
-
     def clean(self):
         data = super().clean()
+        # Write-only: blank keeps the stored secret; `secret_entered` is what was typed now.
+        self.secret_entered = data.get("client_secret") or ""
+        data["client_secret"] = self.secret_entered or self.instance.client_secret
         if data.get("auth_type") == AuthType.OAUTH2:
             if not (data.get("client_id") or "").strip():
                 self.add_error("client_id", "Enter the Application ID of your OAuth app.")
             if not data.get("client_secret"):
                 self.add_error("client_secret", "Enter the Secret of your OAuth app.")
+        if data.get("name"):
+            # The service's own check (provider_save enforces it), shown on the fields.
+            try:
+                provider_endpoint_changes(
+                    provider_name=data["name"],
+                    stored=self.instance if self.instance.pk else None,
+                    urls={field: data[field] for field in URL_FIELDS if data.get(field)},
+                    client_secret=self.secret_entered,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    if field not in self.errors:
+                        self.add_error(field, errors)
         return data
 
 
@@ -117,7 +132,9 @@ class ProviderAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        provider_save(provider=obj)
+        provider_save(
+            provider=obj, client_secret=form.secret_entered or None, changed_by=request.user
+        )
         if not SyncConfig.objects.filter(provider=obj).exists():
             sync_config_save(provider=obj)  # every object, the default schedule
             self.message_user(

@@ -25,6 +25,7 @@ from connectors.exceptions import (
     ProviderError,
     RateLimited,
 )
+from connectors.services.endpoints import url_on_provider_host
 
 logger = logging.getLogger(__name__)
 
@@ -123,15 +124,26 @@ def _flatten(detail: Any, prefix: str = "") -> list[str]:
 
 
 def _provider_error(exc: ProviderError) -> tuple[int, str, Any]:
-    """A provider failure → (status, detail, cause). Its own 422 stays a 422."""
+    """A provider failure → (status, detail, cause). Its own 422 stays a 422.
+
+    What the provider wrote is echoed only when it came from a real provider host: an
+    answer from a host someone configured (or of unknown origin) is reported by its status
+    alone, so the API cannot be used to read other servers' answers (SSRF).
+    """
     if isinstance(exc, RateLimited):
         return 429, f"The provider's rate limit is spent; retry in {exc.retry_after:.0f}s.", None
+    shown = exc.body in (None, "", {}) or url_on_provider_host(exc.url)
+    cause = exc.body if shown else None
     if isinstance(exc, AuthRevoked):
         return (
             502,
             "The customer's provider credentials no longer work: the customer must reconnect.",
-            exc.body,
+            cause,
         )
+    if not shown:
+        answered = f"answered {exc.status}" if exc.status else "failed"
+        status_code = exc.status if exc.status in (404, 422) else 502
+        return status_code, f"The provider {answered}; its answer is not shown.", None
     if exc.status == 422:
         return 422, f"The provider refused the record: {_provider_messages(exc.body)}", exc.body
     if exc.status == 404:

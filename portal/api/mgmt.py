@@ -206,7 +206,9 @@ class ProvidersView(ApiView):
     def post(self, request) -> Response:
         serializer = ProviderWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        provider = mgmt_services.provider_write(provider=None, data=serializer.validated_data)
+        provider = mgmt_services.provider_write(
+            provider=None, data=serializer.validated_data, key=request.auth
+        )
         return Response(ProviderSerializer(provider).data, status=status.HTTP_201_CREATED)
 
 
@@ -235,7 +237,9 @@ class ProviderView(ApiView):
         provider = provider_get(provider_id)
         serializer = ProviderWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        provider = mgmt_services.provider_write(provider=provider, data=serializer.validated_data)
+        provider = mgmt_services.provider_write(
+            provider=provider, data=serializer.validated_data, key=request.auth
+        )
         return Response(ProviderSerializer(provider).data)
 
     @extend_schema(

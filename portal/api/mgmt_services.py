@@ -13,14 +13,18 @@ from connectors import services as connector_services
 from connectors.models import Connection, ConnectSession, Customer, MagicLink, Provider
 from portal.api.errors import BadRequest, Conflict
 from portal.api.serializers.mgmt import STRATEGY_FROM_WIRE
+from portal.models import ApiKey
 from syncs import services as sync_services
 from syncs.models import SyncConfig
 
 
-def _bad_request(exc: ValidationError) -> BadRequest:
+def _bad_request(exc: ValidationError, wire_names: dict[str, str] | None = None) -> BadRequest:
+    """A model `ValidationError` → 400 naming each field as the request body names it."""
     if hasattr(exc, "message_dict"):
+        names = wire_names or {}
         detail = "; ".join(
-            f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items()
+            f"{names.get(field, field)}: {' '.join(messages)}"
+            for field, messages in exc.message_dict.items()
         )
     else:
         detail = " ".join(exc.messages)
@@ -46,9 +50,21 @@ def connection_delete(*, connection: Connection) -> None:
     connection.delete()
 
 
-def provider_write(*, provider: Provider | None, data: dict[str, Any]) -> Provider:
+# Model fields → where the Supaglue-shaped body carries them, so a 400 names the latter.
+PROVIDER_WIRE_FIELDS = {
+    "client_id": "config.oauth.credentials.oauth_client_id",
+    "client_secret": "config.oauth.credentials.oauth_client_secret",
+    "scopes": "config.oauth.oauth_scopes",
+}
+
+
+def provider_write(
+    *, provider: Provider | None, data: dict[str, Any], key: ApiKey | None = None
+) -> Provider:
     """Create (`provider` None) or update a provider from a Supaglue-shaped body. The client
-    secret is write-only: blank or absent keeps the stored one."""
+    secret is write-only: blank or absent keeps the stored one, except that moving the token
+    or API URL to another host needs it again. Such a move is logged (admin log) as the
+    service user, naming `key`."""
     name = data["name"]
     if provider is None:
         if Provider.objects.filter(name=name).exists():
@@ -66,14 +82,16 @@ def provider_write(*, provider: Provider | None, data: dict[str, Any]) -> Provid
     for url in ("authorize_url", "token_url", "api_base_url"):
         if data.get(url):
             fields[url] = data[url]
+    note = f"Via the management API with key {key.name!r} ({key.prefix}…)." if key else ""
     try:
         return connector_services.provider_save(
             provider=provider,
             client_secret=oauth["credentials"].get("oauth_client_secret") or None,
             fields=fields,
+            change_note=note,
         )
     except ValidationError as exc:
-        raise _bad_request(exc) from None
+        raise _bad_request(exc, wire_names=PROVIDER_WIRE_FIELDS) from None
 
 
 def provider_delete(*, provider: Provider) -> None:

@@ -82,7 +82,8 @@ class OAuthCredentialsSerializer(serializers.Serializer):
         write_only=True,
         required=False,
         allow_blank=True,
-        help_text="Write-only: stored encrypted and never returned. Blank keeps the stored one.",
+        help_text="Write-only: stored encrypted and never returned. Blank keeps the stored one "
+        "(but is refused when the token or API URL moves to another host).",
     )
 
 
@@ -124,14 +125,21 @@ class ProviderSerializer(serializers.Serializer):
         }
 
 
+ENDPOINT_HELP = (
+    "Default: the real provider's. Only the provider's own hosts (https) or a host in the "
+    "server's PROVIDER_ALLOWED_HOSTS; moving it to another host needs "
+    "`config.oauth.credentials.oauth_client_secret` in the same request."
+)
+
+
 class ProviderWriteSerializer(serializers.Serializer):
     name = serializers.ChoiceField(choices=PROVIDER_NAMES)
     category = serializers.CharField(required=False, help_text="Ignored: set by the provider.")
     auth_type = serializers.ChoiceField(choices=AuthType.values, default=AuthType.OAUTH2)
     config = ProviderConfigSerializer()
     authorize_url = serializers.URLField(required=False, help_text="Default: the real provider's.")
-    token_url = serializers.URLField(required=False)
-    api_base_url = serializers.URLField(required=False)
+    token_url = serializers.URLField(required=False, help_text=ENDPOINT_HELP)
+    api_base_url = serializers.URLField(required=False, help_text=ENDPOINT_HELP)
 
 
 class DefaultConfigSerializer(serializers.Serializer):

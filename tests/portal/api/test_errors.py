@@ -11,6 +11,8 @@ from tests.portal.api.conftest import error
 pytestmark = pytest.mark.django_db
 
 BODY = {"record": {"name": "Acme", "domain": "acme.io"}}
+# Answers from the real provider's host are echoed (see test_mgmt_provider_hosts for others).
+REAL = "https://api.salesloft.com/v2/accounts.json"
 
 
 def _fail_with(monkeypatch, exc):
@@ -26,13 +28,21 @@ def _fail_with(monkeypatch, exc):
     [
         (
             ProviderError(
-                "422", status=422, body={"errors": {"domain": ["has already been taken"]}}
+                "422",
+                status=422,
+                body={"errors": {"domain": ["has already been taken"]}},
+                url=REAL,
             ),
             422,
             "UNPROCESSABLE_ENTITY_ERROR",
             "domain has already been taken",
         ),
-        (ProviderError("boom", status=503, body="down"), 502, "REMOTE_PROVIDER_ERROR", "boom"),
+        (
+            ProviderError("boom", status=503, body="down", url=REAL),
+            502,
+            "REMOTE_PROVIDER_ERROR",
+            "boom",
+        ),
         (AuthRevoked("gone", status=401), 502, "REMOTE_PROVIDER_ERROR", "reconnect"),
         (RateLimited("slow down", retry_after=30), 429, "TOO_MANY_REQUESTS_ERROR", "30s"),
         (
