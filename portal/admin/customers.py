@@ -22,7 +22,13 @@ from django.utils.html import format_html, format_html_join
 from connectors.exceptions import ConnectorError
 from connectors.models import Connection, Customer, MagicLink, Provider
 from connectors.services import connection_disconnect, magic_link_create
-from portal.admin.confirm import ConfirmItem, action_confirmed, confirmation_page, plural
+from portal.admin.actions import (
+    ActionPermissionsMixin,
+    ConfirmItem,
+    action_confirmed,
+    confirmation_page,
+    plural,
+)
 from portal.admin.widgets import badge, copy_button
 from syncs.selectors import records_count
 from syncs.services import records_purge
@@ -64,7 +70,7 @@ class ConnectionInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ActionPermissionsMixin, admin.ModelAdmin):
     list_display = ["customer_id", "name", "email", "connection_states", "created_at"]
     search_fields = ["customer_id", "name", "email"]
     inlines = [ConnectionInline]
@@ -159,7 +165,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Connection)
-class ConnectionAdmin(admin.ModelAdmin):
+class ConnectionAdmin(ActionPermissionsMixin, admin.ModelAdmin):
     # Credentials are never among these fields: the admin cannot show them.
     fields = [
         "customer",

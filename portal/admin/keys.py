@@ -6,7 +6,13 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html
 
-from portal.admin.confirm import ConfirmItem, action_confirmed, confirmation_page, plural
+from portal.admin.actions import (
+    ActionPermissionsMixin,
+    ConfirmItem,
+    action_confirmed,
+    confirmation_page,
+    plural,
+)
 from portal.admin.widgets import copy_button
 from portal.models import ApiKey
 from portal.services import api_key_create, api_key_revoke
@@ -18,7 +24,7 @@ def key_state(key: ApiKey) -> list[str]:
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ActionPermissionsMixin, admin.ModelAdmin):
     list_display = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]

@@ -8,7 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from portal.admin.confirm import ConfirmItem, action_confirmed, confirmation_page, plural
+from portal.admin.actions import (
+    ActionPermissionsMixin,
+    ConfirmItem,
+    action_confirmed,
+    confirmation_page,
+    plural,
+)
 from portal.admin.widgets import badge
 from syncs.models import Sync, SyncConfig, SyncRun
 from syncs.models.config import OBJECT_CHOICES
@@ -89,7 +95,7 @@ class LastRunStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Sync)
-class SyncAdmin(admin.ModelAdmin):
+class SyncAdmin(ActionPermissionsMixin, admin.ModelAdmin):
     list_display = [
         "connection",
         "object_name",

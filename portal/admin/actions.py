@@ -1,6 +1,7 @@
-"""The intermediate page a destructive admin action shows before it acts, like Django's own
-delete confirmation: the selected objects, what will be lost, and a "Yes, I'm sure" that
-posts the same action again with `post=yes`."""
+"""What Glue's admin actions share: a refusal (403) for an action the user lacks the
+permission for, and the intermediate page a destructive action shows before it acts, like
+Django's own delete confirmation: the selected objects, what will be lost, and a
+"Yes, I'm sure" that posts the same action again with `post=yes`."""
 
 from __future__ import annotations
 
@@ -8,9 +9,25 @@ from dataclasses import dataclass, field
 
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+
+
+class ActionPermissionsMixin:
+    """Answers 403 to a posted action that exists here but that the user may not run.
+
+    Django already leaves such an action out of the user's choices (`permissions=` on
+    `@admin.action`), but then ignores the POST silently, or says "No action selected."."""
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and "action" in request.POST:
+            existing = {name for _, name, _ in self._get_base_actions()}
+            allowed = self.get_actions(request)
+            if any(a in existing and a not in allowed for a in request.POST.getlist("action")):
+                raise PermissionDenied
+        return super().changelist_view(request, extra_context)
 
 
 @dataclass(frozen=True)
