@@ -35,7 +35,8 @@ class ConfirmItem:
     """One selected object as the page lists it, with what acting on it costs."""
 
     label: str
-    details: list[str] = field(default_factory=list)
+    summary: str = ""  # shown after the label, e.g. "5,059 synced records"
+    details: list[str] = field(default_factory=list)  # a list under it, e.g. per object
 
 
 def action_confirmed(request: HttpRequest) -> bool:

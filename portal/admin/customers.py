@@ -240,9 +240,7 @@ class ConnectionAdmin(ActionPermissionsMixin, admin.ModelAdmin):
                     "Their syncs are paused.",
                     "The synced data is kept.",
                 ],
-                items=[
-                    ConfirmItem(str(c), [f"Status: {c.get_status_display()}"]) for c in queryset
-                ],
+                items=[ConfirmItem(str(c), c.get_status_display().lower()) for c in queryset],
             )
         for connection in queryset:
             connection_disconnect(connection=connection)
@@ -268,9 +266,9 @@ class ConnectionAdmin(ActionPermissionsMixin, admin.ModelAdmin):
         items = []
         for connection in queryset:
             per_object = counts[connection.pk]
-            details = [f"{name}: {n:,}" for name, n in per_object.items()]
             summary = plural(sum(per_object.values()), "synced record")
-            items.append(ConfirmItem(str(connection), [*details, f"Total: {summary}"]))
+            details = [f"{name}: {n:,}" for name, n in per_object.items()]
+            items.append(ConfirmItem(str(connection), summary, details))
         return confirmation_page(
             self,
             request,

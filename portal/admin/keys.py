@@ -18,9 +18,9 @@ from portal.models import ApiKey
 from portal.services import api_key_create, api_key_revoke
 
 
-def key_state(key: ApiKey) -> list[str]:
+def key_state(key: ApiKey) -> str:
     used = f"{timezone.localtime(key.last_used_at):%Y-%m-%d %H:%M}" if key.last_used_at else "never"
-    return ["Active" if key.is_active else "Already revoked", f"Last used: {used}"]
+    return f"{'active' if key.is_active else 'already revoked'}, last used: {used}"
 
 
 @admin.register(ApiKey)

@@ -190,14 +190,9 @@ class SyncAdmin(ActionPermissionsMixin, admin.ModelAdmin):
 
     def _full_resync_confirmation(self, request, queryset):
         counts = records_count(connection_ids={sync.connection_id for sync in queryset})
+        held = {sync.pk: counts[sync.connection_id].get(sync.object_name, 0) for sync in queryset}
         items = [
-            ConfirmItem(
-                f"{sync.connection} · {sync.object_name}",
-                [
-                    f"{plural(counts[sync.connection_id].get(sync.object_name, 0), 'record')} "
-                    "synced now, each fetched again"
-                ],
-            )
+            ConfirmItem(f"{sync.connection} · {sync.object_name}", plural(held[sync.pk], "record"))
             for sync in queryset
         ]
         return confirmation_page(
@@ -206,10 +201,10 @@ class SyncAdmin(ActionPermissionsMixin, admin.ModelAdmin):
             queryset,
             title=f"Run a full resync of {plural(len(queryset), 'sync')}?",
             losses=[
-                "Each sync fetches every record again from the provider on its next run: "
-                "slow and costly in API calls for large accounts.",
+                f"Each sync fetches all its records again ({plural(sum(held.values()), 'record')} "
+                "synced now) on its next run: slow, and costly in API calls for large accounts.",
                 "Records the provider no longer returns are marked deleted.",
-                "The incremental watermark is reset.",
+                "Incremental syncing resumes once the full pass is done.",
             ],
             items=items,
         )

@@ -134,7 +134,8 @@ def test_full_resync_needs_change_sync_and_a_confirmation(role, connection):
     page = post_action(client, SYNCS_URL, "full_resync", [sync.pk], confirmed=False)
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Run a full resync of 1 sync?" in text and "3 records synced now" in text
+    assert "Run a full resync of 1 sync?" in text and "(3 records synced now)" in text
+    assert "· contacts</strong> — 3 records" in text
     sync.refresh_from_db()
     assert not sync.full_refresh_next  # asking changed nothing
 
@@ -226,9 +227,9 @@ def test_delete_the_synced_data_shows_the_counts_first_and_acts_only_when_confir
     assert "Deleted for good: 6 synced records" in text
     big_item = text.split(str(big))[1].split("</li></ul>")[0]
     assert "contacts: 3" in big_item and "accounts: 2" in big_item
-    assert "Total: 5 synced records" in big_item
+    assert big_item.startswith("</strong> — 5 synced records")
     small_item = text.split(str(small))[1].split("</li></ul>")[0]
-    assert "contacts: 1" in small_item and "Total: 1 synced record" in small_item
+    assert small_item.startswith("</strong> — 1 synced record") and "contacts: 1" in small_item
     assert str(untouched) not in text
     assert Contact.objects.count() == 8 and Account.objects.count() == 2  # not yet
 
@@ -267,7 +268,7 @@ def test_revoking_an_api_key_needs_change_apikey_and_a_confirmation(role):
 
     page = post_action(client, KEYS_URL, "revoke", [key.pk], confirmed=False)
     text = page.content.decode()
-    assert "Revoke 1 API key?" in text and str(key) in text and "Last used: never" in text
+    assert "Revoke 1 API key?" in text and str(key) in text and "active, last used: never" in text
     assert ApiKey.objects.get(pk=key.pk).is_active
 
     confirm(client, KEYS_URL, page)
