@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from collections.abc import Iterable
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from connectors.base import COMMON_OBJECTS
 from connectors.models import Connection, Customer
-from syncs.models import Sync, SyncRun
+from syncs.models import RECORD_MODELS, Sync, SyncRun
 
 
 class NotFound(LookupError):
@@ -58,6 +60,24 @@ def syncs_with_last_run(syncs: QuerySet[Sync] | None = None) -> QuerySet[Sync]:
         last_status=Subquery(latest.values("status")[:1]),
         last_started=Subquery(latest.values("started_at")[:1]),
     )
+
+
+def records_count(*, connection_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """How many synced rows each connection holds, per object, in sync order:
+    `{connection_id: {object_name: count}}`. Rows marked deleted count too (`records_purge`
+    removes them as well); objects with no rows are left out. One query per object."""
+    ids = list(connection_ids)
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    for name, model in RECORD_MODELS.items():
+        rows = (
+            model.objects.filter(connection_id__in=ids)
+            .values("connection_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in rows:
+            counts[row["connection_id"]][name] = row["n"]
+    return counts
 
 
 def sync_last_run(*, sync: Sync) -> SyncRun | None:

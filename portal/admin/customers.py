@@ -1,5 +1,10 @@
 """Customers (connect links, magic links) and their connections (status, reconnect,
-disconnect). No credential is ever among the fields shown."""
+disconnect). No credential is ever among the fields shown.
+
+Connect links and magic links let their holder connect an account to a customer, so only
+users with `connectors.add_magiclink` see or create them; disconnecting needs
+`change_connection`, deleting the synced data `delete_connection`, both after a
+confirmation page."""
 
 from __future__ import annotations
 
@@ -7,17 +12,36 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from connectors.exceptions import ConnectorError
-from connectors.models import Connection, Customer, Provider
+from connectors.models import Connection, Customer, MagicLink, Provider
 from connectors.services import connection_disconnect, magic_link_create
+from portal.admin.actions import (
+    ActionPermissionsMixin,
+    ConfirmItem,
+    action_confirmed,
+    confirmation_page,
+    plural,
+)
 from portal.admin.widgets import badge, copy_button
+from syncs.selectors import records_count
 from syncs.services import records_purge
 
 MAGIC_LINK_LIFETIME_SECS = 7 * 24 * 3600
+# Who may hand out a way to connect an account to a customer: magic links and connect links.
+CONNECT_LINK_PERMISSION = (
+    f"{MagicLink._meta.app_label}.{get_permission_codename('add', MagicLink._meta)}"
+)
+
+
+def can_issue_connect_links(request: HttpRequest) -> bool:
+    return request.user.has_perm(CONNECT_LINK_PERMISSION)
 
 
 def connect_url(customer: Customer, provider_name: str) -> str:
@@ -46,7 +70,7 @@ class ConnectionInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ActionPermissionsMixin, admin.ModelAdmin):
     list_display = ["customer_id", "name", "email", "connection_states", "created_at"]
     search_fields = ["customer_id", "name", "email"]
     inlines = [ConnectionInline]
@@ -55,7 +79,12 @@ class CustomerAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         base = ["customer_id", "name", "email"]
-        return base if obj is None else [*base, "connect_links"]
+        if obj is None or not can_issue_connect_links(request):
+            return base
+        return [*base, "connect_links"]
+
+    def has_add_magic_link_permission(self, request) -> bool:
+        return can_issue_connect_links(request)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("connections__provider")
@@ -116,6 +145,8 @@ class CustomerAdmin(admin.ModelAdmin):
         )
 
     def magic_link_view(self, request, pk: int, provider_pk: int):
+        if not self.has_add_magic_link_permission(request):
+            raise PermissionDenied
         if request.method == "POST":
             self._magic_link(
                 request,
@@ -124,7 +155,9 @@ class CustomerAdmin(admin.ModelAdmin):
             )
         return redirect("admin:connectors_customer_change", pk)
 
-    @admin.action(description="Create magic links (one per provider)")
+    @admin.action(
+        description="Create magic links (one per provider)", permissions=["add_magic_link"]
+    )
     def create_magic_links(self, request, queryset):
         for customer in queryset:
             for provider in Provider.objects.all():
@@ -132,7 +165,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Connection)
-class ConnectionAdmin(admin.ModelAdmin):
+class ConnectionAdmin(ActionPermissionsMixin, admin.ModelAdmin):
     # Credentials are never among these fields: the admin cannot show them.
     fields = [
         "customer",
@@ -166,6 +199,19 @@ class ConnectionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    # The reconnect link is a connect link: shown only to who may issue one.
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return (
+            fields if can_issue_connect_links(request) else [f for f in fields if f != "reconnect"]
+        )
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if can_issue_connect_links(request):
+            return columns
+        return [c for c in columns if c != "reconnect"]
+
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj: Connection):
         return badge(obj.status, obj.get_status_display())
@@ -174,20 +220,36 @@ class ConnectionAdmin(admin.ModelAdmin):
     def reconnect(self, obj: Connection):
         if obj.status == Connection.Status.ACTIVE:
             return "—"
-        return format_html(
-            '<a href="{}">Reconnect link</a> {}',
-            connect_url(obj.customer, obj.provider.name),
-            copy_button(connect_url(obj.customer, obj.provider.name)),
-        )
+        link = connect_url(obj.customer, obj.provider.name)
+        return format_html('<a href="{}">Reconnect link</a> {}', link, copy_button(link))
 
-    @admin.action(description="Disconnect (revoke credentials, pause syncs, keep synced data)")
+    @admin.action(
+        description="Disconnect (revoke credentials, pause syncs, keep synced data)",
+        permissions=["change"],
+    )
     def disconnect(self, request, queryset):
+        if not action_confirmed(request):
+            return confirmation_page(
+                self,
+                request,
+                queryset,
+                title=f"Disconnect {plural(len(queryset), 'connection')}?",
+                losses=[
+                    "The stored credentials are wiped: the customer has to connect again "
+                    "before anything syncs.",
+                    "Their syncs are paused.",
+                    "The synced data is kept.",
+                ],
+                items=[ConfirmItem(str(c), c.get_status_display().lower()) for c in queryset],
+            )
         for connection in queryset:
             connection_disconnect(connection=connection)
         self.message_user(request, f"Disconnected {len(queryset)} connection(s).", messages.SUCCESS)
 
-    @admin.action(description="Disconnect and delete the synced data")
+    @admin.action(description="Disconnect and delete the synced data", permissions=["delete"])
     def disconnect_and_purge(self, request, queryset):
+        if not action_confirmed(request):
+            return self._purge_confirmation(request, queryset)
         rows = 0
         for connection in queryset:
             connection_disconnect(connection=connection)
@@ -196,4 +258,28 @@ class ConnectionAdmin(admin.ModelAdmin):
             request,
             f"Disconnected {len(queryset)} connection(s) and deleted {rows} synced record(s).",
             messages.SUCCESS,
+        )
+
+    def _purge_confirmation(self, request, queryset):
+        counts = records_count(connection_ids=[c.pk for c in queryset])
+        total = sum(sum(per_object.values()) for per_object in counts.values())
+        items = []
+        for connection in queryset:
+            per_object = counts[connection.pk]
+            summary = plural(sum(per_object.values()), "synced record")
+            details = [f"{name}: {n:,}" for name, n in per_object.items()]
+            items.append(ConfirmItem(str(connection), summary, details))
+        return confirmation_page(
+            self,
+            request,
+            queryset,
+            title=f"Disconnect {plural(len(queryset), 'connection')} and delete the synced data?",
+            losses=[
+                f"Deleted for good: {plural(total, 'synced record')} (per connection below). "
+                "This cannot be undone.",
+                "The stored credentials are wiped: the customer has to connect again, and the "
+                "next sync then fetches everything afresh.",
+                "Their syncs are paused.",
+            ],
+            items=items,
         )

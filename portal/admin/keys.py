@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html
 
+from portal.admin.actions import (
+    ActionPermissionsMixin,
+    ConfirmItem,
+    action_confirmed,
+    confirmation_page,
+    plural,
+)
 from portal.admin.widgets import copy_button
 from portal.models import ApiKey
 from portal.services import api_key_create, api_key_revoke
 
 
+def key_state(key: ApiKey) -> str:
+    used = f"{timezone.localtime(key.last_used_at):%Y-%m-%d %H:%M}" if key.last_used_at else "never"
+    return f"{'active' if key.is_active else 'already revoked'}, last used: {used}"
+
+
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ActionPermissionsMixin, admin.ModelAdmin):
     list_display = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
@@ -32,8 +45,20 @@ class ApiKeyAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description="Revoke selected API keys")
+    @admin.action(description="Revoke selected API keys", permissions=["change"])
     def revoke(self, request, queryset):
+        if not action_confirmed(request):
+            return confirmation_page(
+                self,
+                request,
+                queryset,
+                title=f"Revoke {plural(len(queryset), 'API key')}?",
+                losses=[
+                    "Every program calling Glue with these keys is refused from now on. "
+                    "A revoked key cannot be restored: issue a new one instead.",
+                ],
+                items=[ConfirmItem(str(key), key_state(key)) for key in queryset],
+            )
         for key in queryset:
             api_key_revoke(key=key)
         self.message_user(request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS)

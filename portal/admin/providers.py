@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -86,8 +86,10 @@ class ProviderAdmin(admin.ModelAdmin):
     readonly_fields = ["secret_status", "redirect_url", "setup_help", "test_button"]
 
     def get_fieldsets(self, request, obj=None):
+        # Testing calls the provider with the stored secret: for who may change the provider.
+        test = ["test_button"] if self.has_change_permission(request, obj) else []
         return [
-            (None, {"fields": ["name", "auth_type", "test_button"]}),
+            (None, {"fields": ["name", "auth_type", *test]}),
             (
                 "OAuth application",
                 {
@@ -163,6 +165,8 @@ class ProviderAdmin(admin.ModelAdmin):
 
     def test_view(self, request, pk: int):
         provider = get_object_or_404(Provider, pk=pk)
+        if not self.has_change_permission(request, provider):
+            raise PermissionDenied
         if request.method == "POST":
             try:
                 summary = provider_test(provider=provider)

@@ -8,10 +8,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from portal.admin.actions import (
+    ActionPermissionsMixin,
+    ConfirmItem,
+    action_confirmed,
+    confirmation_page,
+    plural,
+)
 from portal.admin.widgets import badge
 from syncs.models import Sync, SyncConfig, SyncRun
 from syncs.models.config import OBJECT_CHOICES
-from syncs.selectors import syncs_with_last_run
+from syncs.selectors import records_count, syncs_with_last_run
 from syncs.services import sync_config_save, sync_pause, sync_resume, sync_trigger
 
 SYNC_CONFIG_FIELDS = [
@@ -88,7 +95,7 @@ class LastRunStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Sync)
-class SyncAdmin(admin.ModelAdmin):
+class SyncAdmin(ActionPermissionsMixin, admin.ModelAdmin):
     list_display = [
         "connection",
         "object_name",
@@ -151,29 +158,56 @@ class SyncAdmin(admin.ModelAdmin):
     def runs_link(self, obj: Sync):
         return format_html('<a href="{}">All runs</a>', runs_url(obj))
 
-    @admin.action(description="Pause selected syncs")
+    # Every action changes the syncs' state: `syncs.change_sync` (Operators have it).
+    @admin.action(description="Pause selected syncs", permissions=["change"])
     def pause(self, request, queryset):
         for sync in queryset:
             sync_pause(sync, reason=f"Paused by {request.user.get_username()}")
         self.message_user(request, f"Paused {len(queryset)} sync(s).", messages.SUCCESS)
 
-    @admin.action(description="Resume selected syncs")
+    @admin.action(description="Resume selected syncs", permissions=["change"])
     def resume(self, request, queryset):
         for sync in queryset:
             sync_resume(sync)
         self.message_user(request, f"Resumed {len(queryset)} sync(s).", messages.SUCCESS)
 
-    @admin.action(description="Sync now")
+    @admin.action(description="Sync now", permissions=["change"])
     def sync_now(self, request, queryset):
         for sync in queryset:
             sync_trigger(sync)
         self.message_user(request, f"Queued {len(queryset)} sync(s) to run now.", messages.SUCCESS)
 
-    @admin.action(description="Full resync (fetch everything, mark what vanished deleted)")
+    @admin.action(
+        description="Full resync (fetch everything, mark what vanished deleted)",
+        permissions=["change"],
+    )
     def full_resync(self, request, queryset):
+        if not action_confirmed(request):
+            return self._full_resync_confirmation(request, queryset)
         for sync in queryset:
             sync_trigger(sync, full_refresh=True)
         self.message_user(request, f"Queued {len(queryset)} full resync(s).", messages.SUCCESS)
+
+    def _full_resync_confirmation(self, request, queryset):
+        counts = records_count(connection_ids={sync.connection_id for sync in queryset})
+        held = {sync.pk: counts[sync.connection_id].get(sync.object_name, 0) for sync in queryset}
+        items = [
+            ConfirmItem(f"{sync.connection} · {sync.object_name}", plural(held[sync.pk], "record"))
+            for sync in queryset
+        ]
+        return confirmation_page(
+            self,
+            request,
+            queryset,
+            title=f"Run a full resync of {plural(len(queryset), 'sync')}?",
+            losses=[
+                f"Each sync fetches all its records again ({plural(sum(held.values()), 'record')} "
+                "synced now) on its next run: slow, and costly in API calls for large accounts.",
+                "Records the provider no longer returns are marked deleted.",
+                "Incremental syncing resumes once the full pass is done.",
+            ],
+            items=items,
+        )
 
 
 class CustomerFilter(admin.SimpleListFilter):

@@ -81,7 +81,7 @@ def test_disconnect_revokes_and_pauses_syncs_but_keeps_data(admin_client, connec
     )
     admin_client.post(
         "/admin/connectors/connection/",
-        {"action": "disconnect", "_selected_action": [connection.pk]},
+        {"action": "disconnect", "_selected_action": [connection.pk], "post": "yes"},
     )
     connection.refresh_from_db()
     sync.refresh_from_db()
@@ -99,7 +99,7 @@ def test_sync_actions(admin_client, connection):
     admin_client.post(url, {"action": "resume", "_selected_action": [sync.pk]})
     sync.refresh_from_db()
     assert not sync.paused
-    admin_client.post(url, {"action": "full_resync", "_selected_action": [sync.pk]})
+    admin_client.post(url, {"action": "full_resync", "_selected_action": [sync.pk], "post": "yes"})
     sync.refresh_from_db()
     assert sync.full_refresh_next
 
@@ -165,7 +165,7 @@ def test_disconnect_and_delete_the_synced_data(admin_client, connection):
         )
     admin_client.post(
         "/admin/connectors/connection/",
-        {"action": "disconnect_and_purge", "_selected_action": [connection.pk]},
+        {"action": "disconnect_and_purge", "_selected_action": [connection.pk], "post": "yes"},
     )
     connection.refresh_from_db()
     sync.refresh_from_db()
