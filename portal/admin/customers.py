@@ -8,8 +8,6 @@ confirmation page."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
@@ -21,7 +19,12 @@ from django.utils.html import format_html, format_html_join
 
 from connectors.exceptions import ConnectorError
 from connectors.models import Connection, Customer, MagicLink, Provider
-from connectors.services import connection_disconnect, magic_link_create
+from connectors.services import (
+    connect_session_create,
+    connect_session_url,
+    connection_disconnect,
+    magic_link_create,
+)
 from portal.admin.actions import (
     ActionPermissionsMixin,
     ConfirmItem,
@@ -44,13 +47,9 @@ def can_issue_connect_links(request: HttpRequest) -> bool:
     return request.user.has_perm(CONNECT_LINK_PERMISSION)
 
 
-def connect_url(customer: Customer, provider_name: str) -> str:
-    """The link that starts the OAuth flow for `customer`, coming back to its admin page."""
-    back = settings.PUBLIC_URL + reverse("admin:connectors_customer_change", args=[customer.pk])
-    query = urlencode(
-        {"customerId": customer.customer_id, "providerName": provider_name, "returnUrl": back}
-    )
-    return f"{settings.PUBLIC_URL}{reverse('oauth-connect')}?{query}"
+def customer_admin_url(customer: Customer) -> str:
+    """The customer's admin page, absolute: where an admin-started connect flow returns."""
+    return settings.PUBLIC_URL + reverse("admin:connectors_customer_change", args=[customer.pk])
 
 
 class ConnectionInline(admin.TabularInline):
@@ -104,13 +103,18 @@ class CustomerAdmin(ActionPermissionsMixin, admin.ModelAdmin):
         for provider in Provider.objects.all():
             rows.append(
                 format_html(
-                    "<p><strong>{}</strong>: {}</p>"
+                    "<p><strong>{}</strong></p>"
+                    '<p><button type="submit" class="button" formaction="{}" formmethod="post" '
+                    'formnovalidate name="_connect">Connect now</button> '
+                    '<span class="help">Opens {}\'s consent page in this browser and connects '
+                    "the account you approve.</span></p>"
                     '<p><button type="submit" class="button" formaction="{}" formmethod="post" '
                     'formnovalidate name="_magic_link">Create magic link</button> '
-                    '<span class="help">A single-use link for the customer, valid 7 days.'
-                    "</span></p>",
+                    '<span class="help">A single-use link for the customer to connect their own '
+                    "account, valid 7 days.</span></p>",
                     provider,
-                    copy_button(connect_url(obj, provider.name)),
+                    reverse("admin:connectors_customer_connect", args=[obj.pk, provider.pk]),
+                    provider,
                     reverse("admin:connectors_customer_magic_link", args=[obj.pk, provider.pk]),
                 )
             )
@@ -124,15 +128,38 @@ class CustomerAdmin(ActionPermissionsMixin, admin.ModelAdmin):
             self.admin_site.admin_view(self.magic_link_view),
             name="connectors_customer_magic_link",
         )
-        return [magic, *super().get_urls()]
+        connect = path(
+            "<int:pk>/connect/<int:provider_pk>/",
+            self.admin_site.admin_view(self.connect_view),
+            name="connectors_customer_connect",
+        )
+        return [magic, connect, *super().get_urls()]
+
+    def connect_view(self, request, pk: int, provider_pk: int):
+        """POST: issue a connect session for this browser and go to the consent page."""
+        if not self.has_add_magic_link_permission(request):
+            raise PermissionDenied
+        customer = get_object_or_404(Customer, pk=pk)
+        if request.method != "POST":
+            return redirect("admin:connectors_customer_change", pk)
+        try:
+            _, token = connect_session_create(
+                customer=customer,
+                provider_name=get_object_or_404(Provider, pk=provider_pk).name,
+                return_url=customer_admin_url(customer),
+                origin=f"admin {request.user.get_username()}",
+            )
+        except ConnectorError as exc:
+            self.message_user(request, f"Cannot connect {customer}: {exc}", messages.ERROR)
+            return redirect("admin:connectors_customer_change", pk)
+        return redirect(connect_session_url(token=token))
 
     def _magic_link(self, request, customer: Customer, provider: Provider) -> None:
-        back = settings.PUBLIC_URL + reverse("admin:connectors_customer_change", args=[customer.pk])
         try:
             link = magic_link_create(
                 customer=customer,
                 provider_name=provider.name,
-                return_url=back,
+                return_url=customer_admin_url(customer),
                 expiration_secs=MAGIC_LINK_LIFETIME_SECS,
             )
         except ConnectorError as exc:
@@ -220,8 +247,9 @@ class ConnectionAdmin(ActionPermissionsMixin, admin.ModelAdmin):
     def reconnect(self, obj: Connection):
         if obj.status == Connection.Status.ACTIVE:
             return "—"
-        link = connect_url(obj.customer, obj.provider.name)
-        return format_html('<a href="{}">Reconnect link</a> {}', link, copy_button(link))
+        # The customer's page issues a connect session (or a magic link) on a click.
+        url = reverse("admin:connectors_customer_change", args=[obj.customer_id])
+        return format_html('<a href="{}">Reconnect…</a>', url)
 
     @admin.action(
         description="Disconnect (revoke credentials, pause syncs, keep synced data)",

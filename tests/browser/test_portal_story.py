@@ -8,7 +8,7 @@ import pytest
 from django_q.conf import Conf
 
 from connectors import http
-from connectors.models import Connection
+from connectors.models import Connection, ConnectSession
 from connectors.salesloft.sandbox.testing import run_sandbox
 from syncs.models import Contact, Sync, SyncRun
 
@@ -56,18 +56,17 @@ def test_the_whole_story(admin_page, portal, sandbox, shot):
     assert "Test passed" in page.locator(".messagelist").inner_text()
     shot(page, "03-provider-saved")
 
-    # 2. A customer, and its connect link.
+    # 2. A customer; Connect now issues a connect session for this browser.
     page.goto(f"{portal}/admin/connectors/customer/add/")
     page.fill("#id_customer_id", "acme")
     page.fill("#id_name", "Acme Corp")
     page.click("input[name=_continue]")
     page.wait_for_selector(".messagelist .success")
-    connect = page.locator(".field-connect_links button.glue-copy").get_attribute("data-copy")
-    assert connect.startswith(f"{portal}/oauth/connect?customerId=acme")
 
     # 3. Connect: the sandbox's consent page, Approve, back on the customer's page.
-    page.goto(connect)
+    page.click(".field-connect_links button[name=_connect]")
     page.wait_for_selector("button[value=approve]")
+    assert ConnectSession.objects.get().origin == "admin admin"
     shot(page, "04-consent")
     page.click("button[value=approve]")
     page.wait_for_url(f"{portal}/admin/connectors/customer/**")

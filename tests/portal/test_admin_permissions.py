@@ -17,7 +17,7 @@ from django.db import connection as db_connection
 from django.test import Client
 from django.utils import timezone
 
-from connectors.models import Connection, MagicLink
+from connectors.models import Connection, ConnectSession, MagicLink
 from connectors.salesloft.sandbox.testing import run_sandbox
 from portal.models import ApiKey
 from portal.services import api_key_create
@@ -318,11 +318,32 @@ def test_connect_and_reconnect_links_are_shown_only_to_who_may_issue_them(role, 
     ]
     for page in pages:
         assert page.status_code == 200
-        text = page.content.decode()
-        assert ("/oauth/connect?" in text) is shown
     customer_page = pages[0].content.decode()
+    assert ("Connect now" in customer_page) is shown
     assert ("Create magic link" in customer_page) is shown
-    assert ("Reconnect link" in pages[1].content.decode()) is shown
+    assert ("Reconnect…" in pages[1].content.decode()) is shown
+    # No page issues or shows a connect link by itself: only a click on Connect now does.
+    assert not ConnectSession.objects.exists()
+    assert not any("/oauth/connect?" in page.content.decode() for page in pages)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_connect_now_needs_add_magiclink_and_issues_a_session(role, provider):
+    customer = CustomerFactory()
+    client = client_for(role)
+    view = f"{CUSTOMERS_URL}{customer.pk}/connect/{provider.pk}/"
+    response = client.post(view)
+    if role in {"operator", "superuser"}:
+        assert response.status_code == 302
+        assert response["Location"].startswith("http://") and "/oauth/connect?session=" in (
+            response["Location"]
+        )
+        session = ConnectSession.objects.get()
+        assert session.customer == customer and session.origin == f"admin {role}"
+        assert session.return_url.endswith(f"/admin/connectors/customer/{customer.pk}/change/")
+    else:
+        assert response.status_code == 403 and not ConnectSession.objects.exists()
+        assert client.get(view).status_code == 403
 
 
 # --- Provider "Test connection" (connectors.change_provider) -------------------------------

@@ -66,8 +66,8 @@ def test_connection_pages_never_show_credentials(admin_client, connection):
 def test_a_connection_needing_reauth_offers_a_reconnect_link(admin_client, connection):
     Connection.objects.filter(pk=connection.pk).update(status=Connection.Status.NEEDS_REAUTH)
     page = admin_client.get(f"/admin/connectors/connection/{connection.pk}/change/").content
-    assert b"Reconnect link" in page
-    assert f"customerId={connection.customer.customer_id}".encode() in page
+    assert b"Reconnect\xe2\x80\xa6" in page  # to the customer's page, where Connect now is
+    assert f"/admin/connectors/customer/{connection.customer.pk}/change/".encode() in page
 
 
 def test_disconnect_revokes_and_pauses_syncs_but_keeps_data(admin_client, connection):
