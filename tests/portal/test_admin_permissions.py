@@ -335,8 +335,9 @@ def test_connect_now_needs_add_magiclink_and_issues_a_session(role, provider):
     response = client.post(view)
     if role in {"operator", "superuser"}:
         assert response.status_code == 302
-        assert response["Location"].startswith("http://") and "/oauth/connect?session=" in (
-            response["Location"]
+        assert (
+            response["Location"].startswith("http://")
+            and "/oauth/connect?session=" in (response["Location"])
         )
         session = ConnectSession.objects.get()
         assert session.customer == customer and session.origin == f"admin {role}"
