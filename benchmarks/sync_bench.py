@@ -15,9 +15,11 @@ var/bench/. With DATABASE_URL, use a scratch database: the benchmark migrates it
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import resource
+import secrets
 import socket
 import subprocess
 import sys
@@ -75,6 +77,11 @@ def main() -> None:
         os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # A throwaway database: throwaway keys (Glue does not start without them, DEBUG off).
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault(
+        "FIELD_ENCRYPTION_KEYS", base64.urlsafe_b64encode(os.urandom(32)).decode()
+    )
     # The client budgets 600 cost/minute until a window has shown the team's real limit;
     # against an unthrottled sandbox, tell it up front instead of measuring that first wait.
     os.environ.setdefault("CONNECTOR_RATE_LIMIT_PER_MINUTE", str(10**9))

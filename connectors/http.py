@@ -176,15 +176,19 @@ class HttpClient:
         json: Any = None,
         data: Mapping[str, Any] | None = None,
         raise_errors: bool = True,
+        retry: bool = True,
     ) -> HttpResponse:
         """Send one call, retrying transient failures; returns the final answer.
 
         With `raise_errors` (the default) an error answer raises its typed error; without
         it, answers of any status are returned and only transport failures raise
-        (`ProviderUnavailable` once retries are spent).
+        (`ProviderUnavailable` once retries are spent). With `retry=False` the call is sent
+        once, whatever happens: for calls whose repetition only the caller can judge (an
+        OAuth token request spends a single-use code or refresh token).
         """
         method = method.upper()
         idempotent = method in IDEMPOTENT_METHODS
+        max_retries = self.max_retries if retry else 0
         attempt = 0
         while True:
             started = time.monotonic()
@@ -219,7 +223,7 @@ class HttpClient:
                     attempt + 1,
                     redact_headers(headers),
                 )
-                if not retryable or attempt >= self.max_retries:
+                if not retryable or attempt >= max_retries:
                     raise ProviderUnavailable(
                         f"{method} {url.split('?')[0]} failed: {type(exc).__name__}"
                     ) from exc
@@ -236,7 +240,7 @@ class HttpClient:
                 redact_headers(headers),
             )
             retryable = response.status in (RETRY_STATUSES if idempotent else GATEWAY_STATUSES)
-            if retryable and attempt < self.max_retries:
+            if retryable and attempt < max_retries:
                 self.sleep(self.backoff(attempt))
                 attempt += 1
                 continue

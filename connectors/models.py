@@ -96,6 +96,9 @@ class Connection(models.Model):
     # account is refused unless the connect session allows replacing it.
     remote_user_id = models.CharField(max_length=255, blank=True)
     last_refreshed_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the worker now spending the refresh token (connectors/services/tokens.py):
+    # set by a compare-and-swap before the token call, cleared when the new tokens are stored.
+    refresh_claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,7 +1,8 @@
 """Glue's settings: one file, every value from the environment (12-factor).
 
-Nothing secret is committed: a development SECRET_KEY and field-encryption key are
-generated once into `var/` and reused; production sets them in the environment.
+Nothing secret is committed. With DEBUG off, SECRET_KEY and FIELD_ENCRYPTION_KEYS must come
+from the environment (Glue refuses to start without them); with DEBUG on, development values
+are generated once into `var/` and reused.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("GLUE_VAR_DIR", BASE_DIR / "var"))
@@ -37,6 +39,17 @@ def _dev_secret(filename: str, make: callable) -> str:
 
 
 DEBUG = env_bool("DEBUG")
+# A server must not invent its own keys: a generated key lives next to the database it
+# protects (one backup leaks both) and differs between hosts. Only DEBUG may.
+_missing_keys = [
+    name for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS") if not env_list(name) and not DEBUG
+]
+if _missing_keys:
+    raise ImproperlyConfigured(
+        f"Set {' and '.join(_missing_keys)} in the environment: with DEBUG off Glue does not "
+        "start without them (see the README's Configuration section; `make demo` sets its "
+        "own, DEBUG=true generates development values under var/)."
+    )
 SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret(
     "secret_key", lambda: secrets.token_urlsafe(50)
 )
@@ -78,6 +91,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.RequestBodyLimitMiddleware",  # 413, not a 500, for an oversized body
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -16,6 +16,18 @@ export PUBLIC_URL=${PUBLIC_URL:-http://127.0.0.1:${PORT}}
 export PROVIDER_ALLOWED_HOSTS=${PROVIDER_ALLOWED_HOSTS:-127.0.0.1,localhost}
 mkdir -p "$VAR"
 
+# With DEBUG off Glue starts only with its keys in the environment. The demo makes its own
+# once, keeps them under var/ (readable by you alone; the demo database is encrypted with
+# them) and exports them; values already exported win.
+demo_key() {  # demo_key FILE PYTHON-EXPRESSION
+  if [ ! -s "$VAR/$1" ]; then
+    (umask 077 && "$PY" -c "import secrets; from cryptography.fernet import Fernet; print($2)" >"$VAR/$1")
+  fi
+  cat "$VAR/$1"
+}
+export SECRET_KEY=${SECRET_KEY:-$(demo_key secret_key "secrets.token_urlsafe(50)")}
+export FIELD_ENCRYPTION_KEYS=${FIELD_ENCRYPTION_KEYS:-$(demo_key field_encryption_key "Fernet.generate_key().decode()")}
+
 pids=()
 stop_all() {
   trap - INT TERM EXIT

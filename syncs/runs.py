@@ -7,8 +7,10 @@ and a run closed by a reaper stays closed if its (presumed dead) runner wakes up
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from datetime import timedelta
+from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -32,24 +34,69 @@ class SyncAlreadyRunning(Exception):
         self.run = run
 
 
+def _pid_space() -> str | None:
+    """The PID namespace this process lives in, named uniquely across machines and boots:
+    the kernel's boot id and the namespace's inode. Containers on one kernel share the boot
+    id but not the namespace. None where /proc cannot tell (then no process is judged)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip().replace("-", "")
+        namespace = os.readlink("/proc/self/ns/pid")  # "pid:[4026531836]"
+    except OSError:
+        return None
+    return f"{boot[:12]}-{namespace.strip('pid:[]')}"
+
+
+def _started(pid: int) -> str | None:
+    """When process `pid` started (clock ticks after boot, /proc/PID/stat's 22nd field), or
+    None if there is no such process: with the pid, it names one process, so a pid reused
+    by a later process is told apart from the original."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]  # fields after "(comm)" start at the 3rd
+
+
+def worker_id(pid: int) -> str:
+    """`host:pid:space.started.nonce` for process `pid` of this PID namespace.
+
+    `host:pid` alone is not unique: two containers both run their worker as pid 1, often
+    under one hostname. The PID namespace and start time make it one process on one
+    machine, which `_process_gone` can check; the random nonce keeps ids unique where
+    /proc is missing (there the liveness check stays out, and heartbeats decide).
+    """
+    space, started, nonce = _pid_space(), _started(pid), secrets.token_hex(4)
+    key = f"{space}.{started}.{nonce}" if space and started else f"-.-.{nonce}"
+    return f"{HOSTNAME}:{pid}:{key}"
+
+
+_this: tuple[int, str] | None = None
+
+
 def this_worker() -> str:
-    return f"{HOSTNAME}:{os.getpid()}"
+    """This process's worker id (computed again in a forked child: Django-Q forks)."""
+    global _this
+    pid = os.getpid()
+    if _this is None or _this[0] != pid:
+        _this = (pid, worker_id(pid))
+    return _this[1]
 
 
 def _process_gone(worker: str) -> bool:
-    """True when `worker` ("host:pid") ran on this host and its process no longer exists."""
-    host, _, pid = worker.rpartition(":")
-    if host != HOSTNAME or not pid.isdigit():
+    """True when `worker` ran in this PID namespace and its process no longer exists (its
+    pid is free, or now belongs to a process that started at another time).
+
+    A worker of another namespace (another container or host, even one with our hostname
+    and pids) or of the old `host:pid` form is never judged from here: its heartbeat is.
+    """
+    parts = worker.split(":")
+    if len(parts) != 3 or not parts[1].isdigit():
         return False
-    if int(pid) == os.getpid():
+    space, _, rest = parts[2].partition(".")
+    started = rest.partition(".")[0]
+    if space in ("", "-") or space != _pid_space():
         return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, owned by someone else
-        return False
-    return False
+    return _started(int(parts[1])) != started
 
 
 def sync_run_is_dead(run: SyncRun) -> bool:

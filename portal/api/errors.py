@@ -12,7 +12,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
@@ -36,6 +37,7 @@ CODES = {
     404: ("NOT_FOUND_ERROR", "Not found"),
     405: ("METHOD_NOT_ALLOWED_ERROR", "Method not allowed"),
     409: ("CONFLICT_ERROR", "Conflict"),
+    413: ("PAYLOAD_TOO_LARGE_ERROR", "Payload too large"),
     415: ("UNSUPPORTED_MEDIA_TYPE_ERROR", "Unsupported media type"),
     422: ("UNPROCESSABLE_ENTITY_ERROR", "Unprocessable entity"),
     429: ("TOO_MANY_REQUESTS_ERROR", "Too many requests"),
@@ -184,6 +186,8 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
         origin = ORIGIN_PROVIDER
     elif isinstance(exc, Http404):
         status_code, detail = 404, str(exc) or "Not found."
+    elif isinstance(exc, RequestDataTooBig):
+        status_code, detail = 413, too_large_detail()
     elif isinstance(exc, PermissionDenied):
         status_code, detail = 403, str(exc) or "Forbidden."
     elif isinstance(exc, exceptions.ValidationError):
@@ -200,6 +204,17 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
         logger.warning("Provider error answered %s: %s", status_code, detail)
     body = error_body(status_code=status_code, detail=detail, origin=origin, cause=cause)
     return Response(body, status=status_code, headers=headers)
+
+
+def too_large_detail() -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return f"The request body is larger than the {limit} bytes allowed."
+
+
+def too_large_response() -> JsonResponse:
+    """413 in the envelope, for a body refused before the API view ran (portal.middleware)."""
+    body = error_body(status_code=413, detail=too_large_detail())
+    return JsonResponse(body, status=413)
 
 
 @csrf_exempt

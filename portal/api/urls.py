@@ -5,8 +5,12 @@ before `{id}` so they are never read as ids. Anything else under the three prefi
 the JSON error envelope.
 """
 
+import threading
+from typing import Any
+
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.response import Response
 
 from connectors.base import COMMON_OBJECTS
 from portal.api import actions, engagement, mgmt, mgmt_syncs
@@ -55,8 +59,35 @@ mgmt_urls = [
 
 actions_urls = [path("actions/v2/passthrough", actions.PassthroughView.as_view())]
 
+
+class CachedSchemaView(SpectacularAPIView):
+    """The OpenAPI schema, generated once per process and then served from memory.
+
+    It depends only on the code, and generating it costs about a second of CPU that any
+    anonymous caller could otherwise ask for again and again. The query string (`version`,
+    `lang`) is ignored: the API has one version and one language, and keying a cache on
+    caller-chosen values would let callers fill memory instead.
+    """
+
+    _schema: dict[str, Any] | None = None
+    _lock = threading.Lock()
+
+    def _get_schema_response(self, request) -> Response:
+        cls = type(self)
+        with cls._lock:  # concurrent first requests generate it once
+            if cls._schema is None:
+                generator = self.generator_class(
+                    urlconf=self.urlconf, api_version=self.api_version, patterns=self.patterns
+                )
+                cls._schema = generator.get_schema(request=None, public=self.serve_public)
+        filename = self._get_filename(request, self.api_version)
+        return Response(
+            data=cls._schema, headers={"Content-Disposition": f'inline; filename="{filename}"'}
+        )
+
+
 schema_urls = [
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", CachedSchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]

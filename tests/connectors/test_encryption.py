@@ -70,3 +70,54 @@ def test_an_unknown_key_is_a_clear_configuration_error(settings):
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(Exception, match="cannot be decrypted"):
         Provider.objects.get()
+
+
+@pytest.mark.django_db
+def test_a_refresh_between_the_rotations_read_and_write_is_never_undone(settings, monkeypatch):
+    """A token refresh stores new tokens while the rotation holds the old ciphertext: the
+    rotation must not write the re-encrypted old token back over the new one."""
+    from connectors import fields
+
+    connection = ConnectionFactory(access_token=TOKEN, refresh_token=REFRESH)
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+    real_fernet = fields.fernet
+    refreshed = []
+
+    class RefreshMidway:
+        """The real MultiFernet; the first time the rotation touches the old refresh token
+        (decrypting or rotating it), a refresh lands and stores rotated tokens."""
+
+        def __init__(self, inner):
+            self.inner = inner
+
+        def _refresh_once(self, token: bytes) -> None:
+            if not refreshed and self.inner.decrypt(token) == REFRESH.encode():
+                refreshed.append(True)
+                Connection.objects.filter(pk=connection.pk).update(
+                    access_token="access-after-refresh", refresh_token="refresh-after-refresh"
+                )
+
+        def decrypt(self, token, *args):
+            self._refresh_once(token)
+            return self.inner.decrypt(token, *args)
+
+        def rotate(self, token):
+            self._refresh_once(token)
+            return self.inner.rotate(token)
+
+        def encrypt(self, data):
+            return self.inner.encrypt(data)
+
+    monkeypatch.setattr(fields, "fernet", lambda: RefreshMidway(real_fernet()))
+    call_command("rotate_encryption_keys", verbosity=0)
+    monkeypatch.undo()
+
+    assert refreshed == [True]
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]  # everything was rotated, the new tokens too
+    connection.refresh_from_db()
+    assert (connection.access_token, connection.refresh_token) == (
+        "access-after-refresh",
+        "refresh-after-refresh",
+    )

@@ -221,14 +221,16 @@ def test_a_run_whose_process_is_gone_is_reaped_at_once(fake, contacts_sync):
     import subprocess
     import sys
 
-    from syncs.runs import HOSTNAME
+    from syncs.runs import worker_id
 
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    gone_worker = worker_id(gone.pid)
+    gone.kill()
     gone.wait()
     fake.put("contacts", 1)
     with pytest.raises(Killed):
         run_sync(contacts_sync, on_page=kill_after(1))
-    SyncRun.objects.update(worker=f"{HOSTNAME}:{gone.pid}")
+    SyncRun.objects.update(worker=gone_worker)
 
     run = run_sync(fresh(contacts_sync))
 

@@ -82,3 +82,33 @@ def test_wrong_content_type_is_415_in_the_envelope(api, conn_a):
         "/engagement/v2/accounts", data="name=x", content_type="text/plain", headers=api.headers
     )
     assert response.status_code == 415 and error(response)["status"] == 415
+
+
+def test_a_body_over_the_limit_answers_413_in_the_envelope(api, settings, caplog):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api.post("/engagement/v2/accounts", {"record": {"name": "x" * 5000}})
+
+    assert response.status_code == 413
+    item = error(response)
+    assert item["code"] == "PAYLOAD_TOO_LARGE_ERROR" and "1000 bytes" in item["detail"]
+    assert "Traceback" not in caplog.text
+
+
+def test_the_api_handler_turns_a_too_big_body_into_413(api, settings, monkeypatch):
+    """Behind the middleware too: a body Django refuses while a view reads it."""
+    from django.core.exceptions import RequestDataTooBig
+
+    def raiser(**kwargs):
+        raise RequestDataTooBig("Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.")
+
+    monkeypatch.setattr(services.connector_services, "record_create", raiser)
+    response = api.post("/engagement/v2/accounts", BODY)
+    assert response.status_code == 413
+    assert error(response)["code"] == "PAYLOAD_TOO_LARGE_ERROR"
+
+
+def test_a_body_over_the_limit_on_a_page_answers_413(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post("/admin/login/", {"username": "x" * 5000, "password": "p"})
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("text/plain")

@@ -84,3 +84,28 @@ def test_docs_pages_use_local_assets(client):
         assert "/static/drf_spectacular_sidecar/" in page
         assert "cdn.jsdelivr" not in page and "unpkg.com" not in page
     assert client.get("/api/schema/").status_code == 200
+
+
+def test_the_schema_is_generated_once_per_process(client, monkeypatch):
+    from django.urls import resolve
+    from drf_spectacular.generators import SchemaGenerator
+
+    view_class = resolve("/api/schema/").func.view_class
+    if hasattr(view_class, "_schema"):  # forget what an earlier test had generated
+        monkeypatch.setattr(view_class, "_schema", None)
+    generated = []
+    real = SchemaGenerator.get_schema
+
+    def counting(self, *args, **kwargs):
+        generated.append(True)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counting)
+
+    first = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    second = client.get("/api/schema/?version=x&lang=de", HTTP_ACCEPT="application/json")
+
+    assert first.status_code == second.status_code == 200
+    assert len(generated) == 1
+    assert first.json() == second.json()
+    assert "/engagement/v2/contacts" in first.json()["paths"]
