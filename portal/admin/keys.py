@@ -25,18 +25,24 @@ def key_state(key: ApiKey) -> str:
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(ActionPermissionsMixin, admin.ModelAdmin):
-    list_display = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["name", "prefix", "scope", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["scope", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["customer"]
+    autocomplete_fields = ["customer"]
     actions = ["revoke"]
 
     def get_fields(self, request, obj=None):
-        return ["name"] if obj is None else ["name", *self.readonly_fields]
+        return ["name", "customer"] if obj is None else ["name", *self.readonly_fields]
+
+    @admin.display(description="scope")
+    def scope(self, obj: ApiKey) -> str:
+        return f"customer {obj.customer}" if obj.customer_id else "account-wide"
 
     def save_model(self, request, obj, form, change):
         if change:
             obj.save(update_fields=["name"])
             return
-        key, raw_key = api_key_create(name=obj.name)
+        key, raw_key = api_key_create(name=obj.name, customer=obj.customer)
         obj.pk, obj.prefix, obj.hashed_key = key.pk, key.prefix, key.hashed_key
         messages.warning(
             request,

@@ -34,3 +34,16 @@ def test_admin_shows_the_full_key_once(admin_client):
     assert api_key_authenticate(raw_key=shown) == key
     detail = admin_client.get(f"/admin/portal/apikey/{key.pk}/change/").content.decode()
     assert shown not in detail and key.prefix in detail
+
+
+def test_admin_creates_a_key_limited_to_one_customer(admin_client):
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory(customer_id="acme")
+    admin_client.post(
+        "/admin/portal/apikey/add/", {"name": "acme backend", "customer": customer.pk}
+    )
+    key = ApiKey.objects.get()
+    assert key.customer == customer
+    listing = admin_client.get("/admin/portal/apikey/").content.decode()
+    assert "customer acme" in listing
