@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from connectors.exceptions import ConnectorError
-from connectors.models import Connection, Customer, MagicLink, Provider
+from connectors.models import Connection, ConnectSession, Customer, MagicLink, Provider
 from connectors.services import (
     connect_session_create,
     connect_session_url,
@@ -311,3 +311,42 @@ class ConnectionAdmin(ActionPermissionsMixin, admin.ModelAdmin):
             ],
             items=items,
         )
+
+
+@admin.register(ConnectSession)
+class ConnectSessionAdmin(admin.ModelAdmin):
+    """Read only: who issued which connect session, and what became of it (they are pruned
+    once they can no longer be used). The token itself is never stored, only its hash."""
+
+    list_display = ["customer", "provider", "origin", "state", "replace", "created_at"]
+    list_filter = ["provider", "replace"]
+    search_fields = ["customer__customer_id", "origin"]
+    list_select_related = ["customer", "provider"]
+    fields = [
+        "customer",
+        "provider",
+        "origin",
+        "state",
+        "return_url",
+        "scopes",
+        "replace",
+        "created_at",
+        "expires_at",
+        "opened_at",
+        "used_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="state")
+    def state(self, obj: ConnectSession):
+        if obj.used_at:
+            return badge("success", "connected")
+        if obj.opened_at:
+            return badge("in_progress", "opened")
+        return badge("paused", "expired") if obj.is_expired else badge("in_progress", "issued")

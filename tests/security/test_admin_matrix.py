@@ -20,6 +20,7 @@ from django.utils import timezone
 from django_q.models import Failure, OrmQ, Schedule, Success
 
 from connectors.models import MagicLink
+from connectors.services import connect_session_create
 from portal.services import api_key_create
 from syncs.models import RECORD_MODELS, Sync, SyncConfig, SyncRun
 from tests.factories import ConnectionFactory, CustomerFactory, ProviderFactory
@@ -55,6 +56,7 @@ MODELS = {
     "django_q.ormq",
     "connectors.customer",
     "connectors.connection",
+    "connectors.connectsession",
     "connectors.provider",
     "portal.apikey",
     "syncs.syncconfig",
@@ -123,6 +125,11 @@ def world(db):
         "connectors.provider": provider,
         "connectors.customer": connection.customer,
         "connectors.connection": connection,
+        "connectors.connectsession": connect_session_create(
+            customer=connection.customer,
+            provider_name=provider.name,
+            return_url="http://localhost/",
+        )[0],
         "syncs.syncconfig": config,
         "syncs.sync": sync,
         "syncs.syncrun": run,

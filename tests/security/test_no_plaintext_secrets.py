@@ -6,7 +6,7 @@ passthrough call and a failed provider call.
 
 The secrets are every value that can act for the developer or a customer: the OAuth app's
 client secret, every access and refresh token the sandbox ever issued, the sandbox API key,
-the Glue API key, Django's SECRET_KEY and both field-encryption keys.
+the Glue API key, the connect session's token (shown once, in the answer that issues it), Django's SECRET_KEY and both field-encryption keys.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def test_no_secret_is_stored_logged_shown_or_answered_in_plain_text(
         headers=api,
         timeout=10,
     )
-    answers.append(issued.text)
+    # (this answer is the one place its token is shown, once)
     browser = requests.Session()
     landed = browser.get(issued.json()["connect_url"], timeout=10)
     assert "connected=1" in landed.url
@@ -178,6 +178,7 @@ def test_no_secret_is_stored_logged_shown_or_answered_in_plain_text(
         "client secret": sandbox.client_secret,
         "sandbox API key": sandbox.api_key,
         "Glue API key": raw_key,
+        "connect session token": issued.json()["token"],
         "SECRET_KEY": django_settings.SECRET_KEY,
         "new encryption key": new_key,
         **{f"encryption key {i}": k for i, k in enumerate(old_keys)},
