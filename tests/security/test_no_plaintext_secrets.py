@@ -6,7 +6,8 @@ passthrough call and a failed provider call.
 
 The secrets are every value that can act for the developer or a customer: the OAuth app's
 client secret, every access and refresh token the sandbox ever issued, the sandbox API key,
-the Glue API key, the connect session's token (shown once, in the answer that issues it), Django's SECRET_KEY and both field-encryption keys.
+the Glue API key, the connect session's token (shown once, in the answer that issues it),
+Django's SECRET_KEY and both field-encryption keys.
 """
 
 from __future__ import annotations
