@@ -139,6 +139,12 @@ def sync_config_delete(*, config: SyncConfig) -> None:
     sync_services.sync_config_delete(config=config)
 
 
+def _customer_get_or_create(customer_id: str) -> Customer:
+    """The customer, created (validated) if new: connect links name the developer's own id."""
+    customer = Customer.objects.filter(customer_id=customer_id).first()
+    return customer or customer_upsert(customer_id=customer_id, name="", email="")
+
+
 def connect_session_create(
     *,
     customer_id: str,
@@ -151,9 +157,7 @@ def connect_session_create(
     """A connect session for `customer_id` (created if new, as for magic links): the only
     way into a connect flow. Returns the session and its token (shown once)."""
     with transaction.atomic():
-        customer = Customer.objects.filter(customer_id=customer_id).first() or customer_upsert(
-            customer_id=customer_id, name="", email=""
-        )
+        customer = _customer_get_or_create(customer_id)
         return connector_services.connect_session_create(
             customer=customer,
             provider_name=provider_name,
@@ -172,9 +176,7 @@ def magic_link_create(
     if not Provider.objects.filter(name=provider_name).exists():
         raise BadRequest(f"provider_name: no {provider_name!r} provider; create it first")
     with transaction.atomic():
-        customer = Customer.objects.filter(customer_id=customer_id).first() or customer_upsert(
-            customer_id=customer_id, name="", email=""
-        )
+        customer = _customer_get_or_create(customer_id)
         return connector_services.magic_link_create(
             customer=customer,
             provider_name=provider_name,

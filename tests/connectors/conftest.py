@@ -111,3 +111,24 @@ def sandbox_provider(db, sandbox):
 @pytest.fixture
 def key_connection(db, sandbox):
     return api_key_connection(sandbox)
+
+
+def consent(browser, authorize_url: str, decision: str, *, user_id: int | None = None) -> str:
+    """Load the sandbox's consent page like a browser, pick the user to approve as (team 1's
+    admin by default) and press a button; returns where the sandbox redirects."""
+    import re
+    from urllib.parse import urlsplit
+
+    page = browser.get(authorize_url, allow_redirects=False, timeout=10)
+    assert page.status_code == 200 and "Approve" in page.text
+    action = re.search(r'<form method="post" action="([^"]+)"', page.text).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text))
+    fields = {k: v.replace("&amp;", "&") for k, v in fields.items()}
+    if user_id is not None:
+        fields["user_id"] = str(user_id)
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(authorize_url))
+    answer = browser.post(
+        origin + action, data={**fields, "decision": decision}, allow_redirects=False, timeout=10
+    )
+    assert answer.status_code == 302, answer.text
+    return answer.headers["Location"]

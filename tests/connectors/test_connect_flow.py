@@ -18,7 +18,7 @@ from connectors.salesloft.sandbox.testing import run_sandbox
 from connectors.services import connect_session_create, connect_session_url
 from connectors.signals import connection_connected
 from portal.services import api_key_create
-from tests.connectors.conftest import provider_for
+from tests.connectors.conftest import consent, provider_for
 
 
 @pytest.fixture(scope="module")
@@ -40,18 +40,7 @@ def _query(url: str) -> dict[str, str]:
 
 
 def _consent(session: requests.Session, authorize_url: str, decision: str) -> str:
-    """Load the consent page like a browser and press a button; returns the redirect."""
-    page = session.get(authorize_url, allow_redirects=False, timeout=10)
-    assert page.status_code == 200 and "Approve" in page.text
-    action = re.search(r'<form method="post" action="([^"]+)"', page.text).group(1)
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text))
-    fields = {k: v.replace("&amp;", "&") for k, v in fields.items()}
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(authorize_url))
-    answer = session.post(
-        origin + action, data={**fields, "decision": decision}, allow_redirects=False, timeout=10
-    )
-    assert answer.status_code == 302
-    return answer.headers["Location"]
+    return consent(session, authorize_url, decision)
 
 
 def _session_url(customer_id: str, return_url: str, **options) -> str:

@@ -6,7 +6,6 @@ nothing. (The provider-endpoint attack is replayed in tests/connectors/test_prov
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,7 +15,7 @@ from connectors.models import Connection, Customer
 from connectors.salesloft.sandbox.testing import run_sandbox
 from portal.services import api_key_create
 from syncs.models import Contact
-from tests.connectors.conftest import provider_for
+from tests.connectors.conftest import consent, provider_for
 from tests.portal.api.conftest import make_record
 
 
@@ -35,24 +34,6 @@ def glue(live_server, settings, two_teams):
 
 def _query(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
-
-
-def _approve_as(browser: requests.Session, authorize_url: str, user_id: int) -> str:
-    """Load the consent page, pick the user to approve as, press Approve: the callback URL."""
-    page = browser.get(authorize_url, allow_redirects=False, timeout=10)
-    assert page.status_code == 200 and "Approve" in page.text
-    action = re.search(r'<form method="post" action="([^"]+)"', page.text).group(1)
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text))
-    fields = {k: v.replace("&amp;", "&") for k, v in fields.items()}
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(authorize_url))
-    answer = browser.post(
-        origin + action,
-        data={**fields, "user_id": str(user_id), "decision": "approve"},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert answer.status_code == 302, answer.text
-    return answer.headers["Location"]
 
 
 def _session(glue: str, customer_id: str, **options) -> str:
@@ -75,7 +56,7 @@ def _session(glue: str, customer_id: str, **options) -> str:
 def _connect(glue: str, browser: requests.Session, connect_url: str, user_id: int) -> dict:
     authorize = browser.get(connect_url, allow_redirects=False, timeout=10)
     assert authorize.status_code == 302, authorize.text
-    callback = _approve_as(browser, authorize.headers["Location"], user_id)
+    callback = consent(browser, authorize.headers["Location"], "approve", user_id=user_id)
     landed = browser.get(callback, allow_redirects=False, timeout=10)
     assert landed.status_code == 302
     return _query(landed.headers["Location"])
@@ -151,7 +132,9 @@ def test_a_forwarded_authorize_link_connects_nothing(glue, two_teams):
     opened = attacker.get(connect_url, allow_redirects=False, timeout=10)
     authorize = opened.headers["Location"]
 
-    callback = _approve_as(victim_browser, authorize, two_teams.teams[0].admin_user_id)
+    callback = consent(
+        victim_browser, authorize, "approve", user_id=two_teams.teams[0].admin_user_id
+    )
     landed = victim_browser.get(callback, allow_redirects=False, timeout=10)
     assert _query(landed.headers["Location"])["error"] == "browser_mismatch"
     assert not Connection.objects.filter(customer__customer_id="target").exists()

@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from connectors import http
+from connectors.base import COMMON_OBJECTS
 from connectors.models import MagicLink
 from portal.services import api_key_create, api_key_revoke
 from syncs.models import SyncConfig
@@ -42,23 +43,14 @@ CUSTOMER_KEY_METHODS = {
 }
 
 E, M = "engagement/v2", "mgmt/v2"
-ENGAGEMENT_OBJECTS = [
-    "users",
-    "mailboxes",
-    "accounts",
-    "contacts",
-    "sequences",
-    "sequence_states",
-    "emails",
-]
 
 API_ROUTES: dict[str, str] = {
     f"{E}/accounts/_upsert": DATA,
     f"{E}/accounts/_search": DATA,
     f"{E}/contacts/_search": DATA,
     f"{E}/sequence_states/_search": DATA,
-    **{f"{E}/{name}": DATA for name in ENGAGEMENT_OBJECTS},
-    **{f"{E}/{name}/<str:remote_id>": DATA for name in ENGAGEMENT_OBJECTS},
+    **{f"{E}/{name}": DATA for name in COMMON_OBJECTS},
+    **{f"{E}/{name}/<str:remote_id>": DATA for name in COMMON_OBJECTS},
     "actions/v2/passthrough": DATA,
     f"{M}/customers": ACCOUNT,
     f"{M}/customers/<str:customer_id>": CUSTOMER_READ,
