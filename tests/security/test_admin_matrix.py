@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
+from django_q.conf import Conf
 from django_q.models import Failure, OrmQ, Schedule, Success
 
 from connectors.models import MagicLink
@@ -53,7 +54,7 @@ MODELS = {
     "django_q.schedule",
     "django_q.success",
     "django_q.failure",
-    "django_q.ormq",
+    *(["django_q.ormq"] if Conf.ORM else []),  # the queue's admin, with the ORM broker only
     "connectors.customer",
     "connectors.connection",
     "connectors.connectsession",
@@ -152,8 +153,9 @@ def world(db):
             stopped="2024-01-01T00:00Z",
             success=False,
         ),  # fmt: skip
-        "django_q.ormq": OrmQ.objects.create(key="k", payload="x", lock=None),
     }
+    if Conf.ORM:
+        objects["django_q.ormq"] = OrmQ.objects.create(key="k", payload="x", lock=None)
     for model in RECORD_MODELS.values():
         objects[model._meta.label_lower] = model.objects.create(
             connection=connection,
