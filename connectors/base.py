@@ -1,16 +1,22 @@
 """The provider contract: what `syncs` and `portal` may ask of any provider package.
 
-A provider is data (a `ProviderSpec` with one `Stream` per common object) plus a client;
-paging, retries, rate budget and token refresh are written once, inside the provider package.
+A provider is a package exporting `SPEC`, a `ProviderSpec`: its names and real hosts, one
+`Stream` per common object it serves (how it is listed, and which writes it takes), and
+`client_factory`, which makes a `ProviderClient` for one connection. The registry
+(`connectors.registry`) loads the packages named in `settings.GLUE_PROVIDERS`; nothing
+outside a provider's package names it. Paging, retries, rate budget and token refresh are
+the client's business, written once inside the package.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
+
+Operation = Literal["create", "update", "delete"]
 
 # The seven common objects of the engagement category, in sync order (parents first).
 COMMON_OBJECTS: tuple[str, ...] = (
@@ -25,18 +31,32 @@ COMMON_OBJECTS: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
-class Stream:
-    """One common object as the provider serves it.
+class Writes:
+    """The writes a stream takes. `create(record)` and `update(record)` map a unified record
+    (only the fields sent, for an update) to the body the provider takes; None: the write is
+    not offered. `delete`: records can be deleted."""
 
-    `to_unified` maps one provider record to the unified dict (see unified-model.md §1):
-    every unified field, `id` as a string, timestamps as aware datetimes, `raw_data` the record.
-    """
+    create: Callable[[Mapping[str, Any]], Any] | None = None
+    update: Callable[[Mapping[str, Any]], Any] | None = None
+    delete: bool = False
+
+    def offers(self, operation: Operation) -> bool:
+        return bool(getattr(self, operation))
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One common object as the provider serves it: where it is listed (`path`, `params`),
+    how one record becomes unified (`to_unified`: every unified field, `id` as a string,
+    timestamps as aware datetimes, `raw_data` the record; see docs/unified-model.md), and
+    which writes it takes. A provider package may subclass it to carry its own details."""
 
     name: str
     path: str
     to_unified: Callable[[Mapping[str, Any]], dict[str, Any]]
     cursor_field: str = "updated_at"
     params: Mapping[str, str] = field(default_factory=dict)
+    writes: Writes = Writes()
 
 
 @dataclass(frozen=True)
@@ -61,17 +81,76 @@ class Page:
     cost: int = 1
 
 
+class TokenSource(Protocol):
+    """Where a provider client gets its credentials (`connectors.services` implements it
+    for a connection: its token, refreshed under a lease, or its API key)."""
+
+    def token(self) -> str: ...
+
+    def refresh(self, *, stale: str) -> str:
+        """A new token after `stale` was refused; raises AuthRevoked if there is none."""
+        ...
+
+    def revoked(self, *, reason: str) -> None:
+        """The credentials are dead: mark the connection for re-authorisation."""
+        ...
+
+
+class ProviderClient(Protocol):
+    """A provider's API client for one connection (made by `ProviderSpec.client_factory`).
+
+    Every method raises the errors of `connectors.exceptions`: `InvalidInput` naming the
+    field before any call for what the provider cannot take, `AuthRevoked`, `RateLimited`,
+    `ProviderUnavailable`, `ProviderError` (with the provider's status and body)."""
+
+    def url(self, path: str) -> str:
+        """The absolute URL of an API path (for passthrough)."""
+        ...
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        raise_errors: bool = True,
+    ) -> Any:
+        """One API call with credentials and rate budget applied (an `HttpResponse`)."""
+        ...
+
+    def identify(self) -> RemoteIdentity:
+        """The provider account and user the credentials belong to."""
+        ...
+
+    def stream_pages(self, object_name: str, since: datetime | None) -> Iterator[Page]:
+        """Pages of unified records changed at or after `since` (all when None)."""
+        ...
+
+    def fetch(self, object_name: str, remote_id: str) -> dict[str, Any]: ...
+
+    def create(self, object_name: str, record: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    def update(
+        self, object_name: str, remote_id: str, record: Mapping[str, Any]
+    ) -> dict[str, Any]: ...
+
+    def delete(self, object_name: str, remote_id: str) -> None: ...
+
+    def sequence_steps(self, sequence_id: str) -> list[dict[str, Any]]: ...
+
+
 @dataclass(frozen=True)
 class ProviderSpec:
     """What a provider package declares about itself; the registry maps names to these.
 
-    The URLs are the real provider's; a `Provider` row may point them elsewhere (a sandbox).
-    `streams` maps each common object name to its `Stream`.
-
-    `client_factory(api_base_url=, tokens=, budget=, budget_key=, priority=, on_wait=)`
-    makes the provider's API client, which offers `send`, `url`, `identify`,
-    `stream_pages`, `fetch`, `create`, `update`, `delete` and `sequence_steps`. It is the
-    one way `connectors.services` reaches a provider's client, so nothing there names one.
+    The URLs are the real provider's; a `Provider` row may point them elsewhere (a sandbox
+    on a host the operator allowed). `streams` maps each common object it serves to its
+    `Stream`. `client_factory(api_base_url=, tokens=, budget=, budget_key=, priority=,
+    on_wait=)` makes its `ProviderClient`: the one way `connectors.services` reaches it.
+    Connecting uses OAuth 2.0 with `connectors.oauth.ConnectOAuth2` (or `oauth_backend`, a
+    subclass, when the provider needs more) and API keys when `auth_types` has them.
     """
 
     name: str
@@ -80,10 +159,16 @@ class ProviderSpec:
     authorize_url: str
     token_url: str
     api_base_url: str
-    client_factory: Callable[..., Any]
+    client_factory: Callable[..., ProviderClient]
     default_scopes: str = ""
     setup_steps: tuple[str, ...] = ()
     streams: Mapping[str, Stream] = field(default_factory=dict)
+    oauth_backend: type | None = None
+
+    def offers(self, object_name: str, operation: Operation) -> bool:
+        """True when this provider takes `operation` on `object_name`."""
+        stream = self.streams.get(object_name)
+        return stream is not None and stream.writes.offers(operation)
 
     @property
     def hosts(self) -> frozenset[str]:

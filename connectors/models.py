@@ -5,14 +5,20 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
 from connectors.fields import EncryptedTextField
-from connectors.registry import PROVIDERS
+from connectors.registry import PROVIDERS, provider_label
 
-PROVIDER_CHOICES = [(name, spec.label) for name, spec in PROVIDERS.items()]
+
+def provider_name_validator(value: str) -> None:
+    """A provider row names an installed provider package (settings.GLUE_PROVIDERS)."""
+    if value not in PROVIDERS:
+        known = ", ".join(sorted(PROVIDERS))
+        raise ValidationError(f"{value!r} is not an installed provider (installed: {known}).")
 
 
 class AuthType(models.TextChoices):
@@ -23,7 +29,7 @@ class AuthType(models.TextChoices):
 class Provider(models.Model):
     """The developer's app at a provider. One row per provider name."""
 
-    name = models.CharField(max_length=50, unique=True, choices=PROVIDER_CHOICES)
+    name = models.CharField(max_length=50, unique=True, validators=[provider_name_validator])
     category = models.CharField(max_length=50, default="engagement", editable=False)
     auth_type = models.CharField(max_length=20, choices=AuthType.choices, default=AuthType.OAUTH2)
     client_id = models.CharField("Application ID", max_length=255, blank=True)
@@ -41,7 +47,7 @@ class Provider(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.get_name_display()
+        return provider_label(self.name)
 
     @property
     def has_client_secret(self) -> bool:

@@ -17,10 +17,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 from social_core.exceptions import SocialAuthBaseException
-from social_django.utils import load_backend, load_strategy
+from social_django.utils import load_strategy
 
 from connectors.exceptions import ConnectorError
 from connectors.models import ConnectSession, OAuthState, Provider
+from connectors.oauth import oauth_backend
 from connectors.services import (
     BROWSER_COOKIE,
     ConnectFlowError,
@@ -53,7 +54,8 @@ def _problem(request: HttpRequest, exc: ConnectFlowError, *, status: int = 400) 
 
 
 def _backend(request: HttpRequest, provider: Provider):
-    return load_backend(load_strategy(request), provider.name, redirect_uri=provider_redirect_url())
+    backend_class = oauth_backend(provider.name)
+    return backend_class(load_strategy(request), redirect_uri=provider_redirect_url())
 
 
 def _browser_id(request: HttpRequest) -> str:

@@ -189,12 +189,12 @@ else:
     Q_CLUSTER["poll"] = 1
 
 # --- social-auth: used only to talk OAuth to providers, never to log people in ----------
-# A provider backend only answers social-auth's own authenticate() calls (it returns the
-# callback's redirect, never a user), so listing it here logs no one in.
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "connectors.salesloft.oauth.SalesloftOAuth2",
-]
+# Provider backends are not listed here: a connect flow runs its backend's pipeline itself
+# (connectors.oauth), so no provider can ever authenticate a Django user.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# The provider modules Glue loads (each exports SPEC, a ProviderSpec): adding a provider is
+# a package and a name here. Connect flows build their social-auth backends from the specs.
+GLUE_PROVIDERS = env_list("GLUE_PROVIDERS", "connectors.salesloft.spec")
 SOCIAL_AUTH_JSONFIELD_ENABLED = True
 SOCIAL_AUTH_URL_NAMESPACE = "social"
 SOCIAL_AUTH_REDIRECT_IS_HTTPS = _public.scheme == "https"

@@ -55,7 +55,7 @@ from connectors.exceptions import ProviderError
 from connectors.salesloft.mappers._common import parse_ts
 
 if TYPE_CHECKING:
-    from connectors.salesloft.client import SalesloftClient
+    from connectors.salesloft.transport import Transport
 
 PER_PAGE = 100
 LAST_CHEAP_PAGE = 100  # pages 1–100 cost 1; page 101 costs 3
@@ -81,7 +81,7 @@ class _Walk:
 
     def __init__(
         self,
-        client: SalesloftClient,
+        client: Transport,
         path: str,
         *,
         lower: datetime | None,
@@ -188,7 +188,7 @@ class _Walk:
 
 
 def updated_at_pages(
-    client: SalesloftClient,
+    client: Transport,
     path: str,
     *,
     since: datetime | None,
@@ -220,7 +220,7 @@ def updated_at_pages(
 
 
 def numbered_pages(
-    client: SalesloftClient,
+    client: Transport,
     path: str,
     *,
     params: Mapping[str, Any] | None = None,

@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 
 from connectors.exceptions import ConnectorError
 from connectors.models import AuthType, Provider
-from connectors.registry import PROVIDERS, provider_spec
+from connectors.registry import PROVIDERS, provider_choices, provider_spec
 from connectors.services import (
     provider_defaults,
     provider_endpoint_changes,
@@ -29,6 +29,8 @@ DEFAULT_PROVIDER = next(iter(PROVIDERS))
 
 
 class ProviderForm(forms.ModelForm):
+    # The installed providers (settings.GLUE_PROVIDERS), read when the form is shown.
+    name = forms.ChoiceField(label="Provider", choices=provider_choices)
     # Write-only: never rendered back; blank keeps the stored secret.
     client_secret = forms.CharField(
         label="Secret",

@@ -10,8 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import serializers, status
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
+from connectors.base import Operation
+from connectors.registry import any_provider_offers, provider_spec
 from portal.api import selectors, services
 from portal.api.auth import ConnectionScopedView
 from portal.api.pagination import keyset_page
@@ -30,18 +33,23 @@ from portal.api.serializers.writes import (
     record_body_validate,
 )
 
-# What each object accepts on create / update (PATCH); absent: the method is not offered.
-CREATE_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
+# The unified shape of a written record, per object (all fields optional on update).
+# Which objects take which writes is the providers' to say (`Stream.writes`): a route is
+# offered when some installed provider takes it, and a connection whose provider does not
+# is answered 405.
+WRITE_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
     "accounts": AccountWriteSerializer,
     "contacts": ContactWriteSerializer,
     "sequences": SequenceWriteSerializer,
     "sequence_states": SequenceStateWriteSerializer,
 }
-UPDATE_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
-    "accounts": AccountWriteSerializer,
-    "contacts": ContactWriteSerializer,
-}
-DELETABLE = {"sequence_states"}
+
+
+def offered(object_name: str, operation: Operation) -> bool:
+    """True when the unified API routes `operation` on `object_name`."""
+    if operation != "delete" and object_name not in WRITE_SERIALIZERS:
+        return False  # no unified shape to write it in
+    return any_provider_offers(object_name, operation)
 
 
 def write_answer(remote_id: str, warnings: list[dict[str, str]], code: int) -> Response:
@@ -56,6 +64,15 @@ def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict
 
 class RecordView(ConnectionScopedView):
     object_name: str = ""
+
+    def require(self, operation: Operation) -> None:
+        """405 when this connection's provider does not take `operation` on the object."""
+        provider = self.connection.provider
+        if not provider_spec(provider.name).offers(self.object_name, operation):
+            raise MethodNotAllowed(
+                self.request.method,
+                detail=f"{provider} cannot {operation} {self.object_name} through Glue.",
+            )
 
     def search_scope(self, request, queryset):
         """Searches look for live records; `include_deleted=true` widens them."""
@@ -86,8 +103,9 @@ class ListMixin:
 
 class CreateMixin:
     def post(self, request) -> Response:
+        self.require("create")
         record, warnings = record_body_validate(
-            request.data, record_serializer=CREATE_SERIALIZERS[self.object_name]
+            request.data, record_serializer=WRITE_SERIALIZERS[self.object_name]
         )
         remote_id = services.record_create(
             connection=self.connection, object_name=self.object_name, record=record
@@ -112,8 +130,9 @@ class RetrieveMixin:
 
 class UpdateMixin:
     def patch(self, request, remote_id: str) -> Response:
+        self.require("update")
         record, warnings = record_body_validate(
-            request.data, record_serializer=UPDATE_SERIALIZERS[self.object_name], partial=True
+            request.data, record_serializer=WRITE_SERIALIZERS[self.object_name], partial=True
         )
         # 404 before the provider call when the record is not this customer's.
         selectors.record_get(
@@ -130,6 +149,7 @@ class UpdateMixin:
 
 class DestroyMixin:
     def delete(self, request, remote_id: str) -> Response:
+        self.require("delete")
         selectors.record_get(
             connection=self.connection, object_name=self.object_name, remote_id=remote_id
         )
@@ -142,7 +162,7 @@ class DestroyMixin:
 def collection_view(object_name: str) -> type[RecordView]:
     """`/<object>`: GET list, and POST create where the object can be created."""
     bases: tuple[type, ...] = (ListMixin,)
-    if object_name in CREATE_SERIALIZERS:
+    if offered(object_name, "create"):
         bases += (CreateMixin,)
     name = object_name.title().replace("_", "")
     return type(f"{name}CollectionView", (*bases, RecordView), {"object_name": object_name})
@@ -151,9 +171,9 @@ def collection_view(object_name: str) -> type[RecordView]:
 def item_view(object_name: str) -> type[RecordView]:
     """`/<object>/{id}`: GET, and PATCH / DELETE where the object allows them."""
     bases: tuple[type, ...] = (RetrieveMixin,)
-    if object_name in UPDATE_SERIALIZERS:
+    if offered(object_name, "update"):
         bases += (UpdateMixin,)
-    if object_name in DELETABLE:
+    if offered(object_name, "delete"):
         bases += (DestroyMixin,)
     name = object_name.title().replace("_", "")
     return type(f"{name}ItemView", (*bases, RecordView), {"object_name": object_name})

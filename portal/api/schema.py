@@ -154,9 +154,7 @@ def _list_op(object_name: str) -> Any:
 
 
 def _body_op(object_name: str, verb: str, summary: str, code: int, **extra: Any) -> Any:
-    serializer = (
-        engagement.CREATE_SERIALIZERS if verb == "create" else engagement.UPDATE_SERIALIZERS
-    )[object_name]
+    serializer = engagement.WRITE_SERIALIZERS[object_name]
     return extend_schema(
         operation_id=f"{verb}{SINGULAR[object_name]}",
         summary=summary,
@@ -185,7 +183,7 @@ ID_PARAMETER = OpenApiParameter(
 
 def _documented_collection(view: type, object_name: str) -> type:
     ops: dict[str, Any] = {"get": _list_op(object_name)}
-    if object_name in engagement.CREATE_SERIALIZERS:
+    if hasattr(view, "post"):
         ops["post"] = _body_op(
             object_name, "create", f"Create {SINGULAR[object_name].lower()}", 201
         )
@@ -206,7 +204,7 @@ def _documented_item(view: type, object_name: str) -> type:
             responses={200: response or RECORD_SERIALIZERS[object_name], **ERRORS},
         )
     }
-    if object_name in engagement.UPDATE_SERIALIZERS:
+    if hasattr(view, "patch"):
         ops["patch"] = _body_op(
             object_name,
             "update",
@@ -214,7 +212,7 @@ def _documented_item(view: type, object_name: str) -> type:
             200,
             parameters=[ID_PARAMETER],
         )
-    if object_name in engagement.DELETABLE:
+    if hasattr(view, "delete"):
         ops["delete"] = extend_schema(
             operation_id=f"delete{title}",
             summary=f"Delete {title.lower()}",

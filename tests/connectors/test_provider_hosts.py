@@ -10,8 +10,8 @@ from social_django.utils import load_strategy
 
 from connectors.exceptions import ProviderError
 from connectors.models import AuthType, Connection, Provider
+from connectors.oauth import oauth_backend
 from connectors.registry import provider_spec
-from connectors.salesloft.oauth import SalesloftOAuth2
 from connectors.services import (
     connection_refresh,
     passthrough_request,
@@ -168,7 +168,7 @@ def test_the_admins_test_button_and_the_code_exchange_contact_no_bad_host(trap):
     listener, connection = trap
     with pytest.raises(ProviderError):
         provider_test(provider=connection.provider)
-    backend = SalesloftOAuth2(load_strategy())
+    backend = oauth_backend("salesloft")(load_strategy())
     with pytest.raises(ProviderError):
         backend.access_token_url()
     assert listener.requests == []

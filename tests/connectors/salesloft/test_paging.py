@@ -14,8 +14,8 @@ import responses
 from connectors.exceptions import ProviderError
 from connectors.ratelimit import DatabaseStore, RateBudget
 from connectors.salesloft import paging
-from connectors.salesloft.client import SalesloftClient
 from connectors.salesloft.sandbox.testing import run_sandbox
+from connectors.salesloft.transport import Transport
 from connectors.services import stream_pages
 from tests.connectors.conftest import api_key_connection
 
@@ -163,7 +163,7 @@ class Tokens:
 
 def _walk(server, **kwargs):
     responses.add_callback(responses.GET, f"{BASE}/people", callback=server)
-    client = SalesloftClient(
+    client = Transport(
         api_base_url=BASE,
         tokens=Tokens(),
         budget=RateBudget(store=DatabaseStore()),

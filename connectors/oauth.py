@@ -1,30 +1,33 @@
-"""`SalesloftOAuth2`: social-auth's view of Salesloft's OAuth server (salesloft-api.md §2.1).
+"""Connect flows' OAuth 2.0, on social-auth: one backend class for every provider.
 
-Everything that varies comes from the `Provider` row, not from settings: the client id and
-secret, and the authorize and token URLs, so the same code talks to accounts.salesloft.com
-or to the local sandbox. The `state` is issued and checked by `connectors.services`
-(signed, expiring, single-use, bound to a connect session and its browser); the view hands
-it to the backend. The token exchange goes through `connectors.http` like every
-other call. The pipeline (settings.SOCIAL_AUTH_PIPELINE) saves a `Connection`; no Django
-user or `UserSocialAuth` row is ever created.
+Everything that varies comes from the provider's `Provider` row (client id and secret,
+authorize and token URLs, scopes) and its `ProviderSpec` (the name, how to identify the
+account behind a token), so the same code talks to the real provider or a local sandbox,
+and a new provider needs no backend of its own (a spec may still name a subclass).
+
+The `state` is issued and checked by `connectors.services` (signed, expiring, single-use,
+bound to a connect session and its browser); the view hands it to the backend. The code
+exchange goes through `connectors.http` like every other call. The backend runs its
+pipeline (settings.SOCIAL_AUTH_PIPELINE: save the `Connection`, redirect) itself instead of
+going through Django's `authenticate()`, so it is not an authentication backend: no Django
+user or `UserSocialAuth` row is ever created or logged in.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from social_core.backends.oauth import BaseOAuth2
 
+from connectors.exceptions import ProviderError
 from connectors.http import default_client, error_message
 from connectors.models import OAuthState, Provider
-from connectors.salesloft.spec import SPEC
+from connectors.registry import provider_spec
 
 
-class SalesloftOAuth2(BaseOAuth2):
-    name = SPEC.name
-    AUTHORIZATION_URL = SPEC.authorize_url
-    ACCESS_TOKEN_URL = SPEC.token_url
+class ConnectOAuth2(BaseOAuth2):
+    name = ""  # the provider's name, set per provider by `oauth_backend()`
     ACCESS_TOKEN_METHOD = "POST"
     STATE_PARAMETER = True
     REDIRECT_STATE = False
@@ -69,9 +72,8 @@ class SalesloftOAuth2(BaseOAuth2):
         return self.get_request_state()
 
     def request_access_token(self, url: str, method: str = "POST", *args: Any, **kwargs: Any):
-        """The code exchange, through connectors.http (timeouts, retries, redaction)."""
-        from connectors.exceptions import ProviderError
-
+        """The code exchange, through connectors.http (timeouts, redaction), sent once: an
+        authorization code is single-use."""
         response = default_client().request(
             method,
             url,
@@ -80,6 +82,7 @@ class SalesloftOAuth2(BaseOAuth2):
             params=kwargs.get("params"),
             headers={"Accept": "application/json"},
             raise_errors=False,
+            retry=False,
         )
         body = response.body if isinstance(response.body, dict) else {}
         if response.status >= 400 or "access_token" not in body:
@@ -101,3 +104,35 @@ class SalesloftOAuth2(BaseOAuth2):
 
     def get_user_details(self, response: dict[str, Any]) -> dict[str, Any]:
         return {}
+
+    def do_auth(self, access_token: str, *args: Any, **kwargs: Any) -> Any:
+        """Run the pipeline on this backend directly (not through Django's authenticate():
+        no AUTHENTICATION_BACKENDS entry, so no provider can log anyone in)."""
+        response = kwargs.get("response") or {}
+        response.update(self.user_data(access_token))
+        response.setdefault("access_token", access_token)
+        kwargs.update(
+            response=response,
+            backend=self,
+            strategy=self.strategy,
+            storage=self.strategy.storage,
+        )
+        # The Django strategy's argument cleaning takes the request first, as authenticate() would.
+        return self.run_authentication(self.strategy.request, *args, **kwargs)
+
+
+@cache
+def oauth_backend(provider_name: str) -> type[ConnectOAuth2]:
+    """The social-auth backend class of an installed provider."""
+    spec = provider_spec(provider_name)
+    base = spec.oauth_backend or ConnectOAuth2
+    return type(
+        f"{spec.label.replace(' ', '')}OAuth2",
+        (base,),
+        {
+            "name": spec.name,
+            "AUTHORIZATION_URL": spec.authorize_url,
+            "ACCESS_TOKEN_URL": spec.token_url,
+            "__module__": __name__,
+        },
+    )
