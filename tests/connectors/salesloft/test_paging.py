@@ -15,8 +15,8 @@ from connectors.exceptions import ProviderError
 from connectors.ratelimit import DatabaseStore, RateBudget
 from connectors.salesloft import paging
 from connectors.salesloft.client import SalesloftClient
-from connectors.salesloft.sandbox.testing import run_sandbox
 from connectors.services import stream_pages
+from salesloft_sandbox.testing import run_sandbox
 from tests.connectors.conftest import api_key_connection
 
 pytestmark = pytest.mark.django_db

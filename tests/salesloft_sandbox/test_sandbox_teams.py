@@ -12,9 +12,9 @@ import sys
 import pytest
 import requests
 
-from connectors.salesloft.sandbox import defaults
-from connectors.salesloft.sandbox.cli import add_arguments
-from connectors.salesloft.sandbox.config import SandboxConfig
+from salesloft_sandbox import defaults
+from salesloft_sandbox.cli import add_arguments
+from salesloft_sandbox.config import SandboxConfig
 
 from .conftest import session_for
 from .test_sandbox_oauth import REDIRECT, exchange, redirected
@@ -211,7 +211,7 @@ def test_teams_must_be_a_positive_whole_number(capsys):
 
 
 def test_command_line_serves_teams_and_prints_their_keys(tmp_path):
-    command = [sys.executable, "-m", "connectors.salesloft.sandbox", "--port", "0",
+    command = [sys.executable, "-m", "salesloft_sandbox", "--port", "0",
                "--people", "30", "--teams", "2", "--data-dir", str(tmp_path)]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:

@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from connectors.salesloft.sandbox.ratelimit import RateLimiter, page_cost
+from salesloft_sandbox.ratelimit import RateLimiter, page_cost
 
 from .conftest import session_for
 
