@@ -23,6 +23,7 @@ Tests of other components::
         sb.control.mutate("people", update=100, delete=10, create=5)
         sb.control.faults(http_503=0.2, force_429=3, expire_tokens=True)
         sb.control.stats(); sb.control.snapshot("people")  # {id: updated_at}
+        sb.control.clock(advance=7200); sb.control.next_minute()  # the sandbox's time
 
     with run_sandbox(teams=2) as sb:  # several Salesloft teams (teams.py)
         sb.teams[1].api_key, sb.teams[1].team_id, sb.teams[1].user_ids, sb.teams[1].control
