@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from connectors.base import COMMON_OBJECTS
 from connectors.models import Connection, Customer, Provider
+from portal import demo
 from portal.models import ApiKey
 from portal.services import api_key_authenticate
 from salesloft_sandbox.testing import run_sandbox
@@ -88,4 +89,6 @@ def test_the_sandbox_credentials_are_given_not_built_in():
     """The product knows nothing of the sandbox: its credentials come from the command line."""
     with pytest.raises(CommandError, match="required: --api-key, --client-id, --client-secret"):
         call_command("demo_setup", "--sandbox-url", "http://127.0.0.1:9")
-    assert not Connection.objects.exists()
+    with pytest.raises(ValueError, match="client_secret"):
+        demo.demo_setup(sandbox_url="http://127.0.0.1:9", api_key="ak", client_id="i")
+    assert not Provider.objects.exists() and not Connection.objects.exists()
