@@ -28,9 +28,9 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from connectors.salesloft.sandbox.config import DataShape  # noqa: E402
-from connectors.salesloft.sandbox.defaults import DEFAULT_API_KEY  # noqa: E402
-from connectors.salesloft.sandbox.generate import generate  # noqa: E402
+from salesloft_sandbox.config import DataShape  # noqa: E402
+from salesloft_sandbox.defaults import DEFAULT_API_KEY  # noqa: E402
+from salesloft_sandbox.generate import generate  # noqa: E402
 
 
 def free_port() -> int:
@@ -116,7 +116,7 @@ def main() -> None:
     command = [
         sys.executable,
         "-m",
-        "connectors.salesloft.sandbox",
+        "salesloft_sandbox",
         "--port",
         str(port),
         "--no-rate-limit",

@@ -41,7 +41,7 @@ def free_port() -> int:
 def start_sandbox(people: int, data_dir: Path, port: int) -> subprocess.Popen:
     log = open(data_dir.parent / f"sandbox-{people}.log", "w")  # noqa: SIM115 - lives with the process
     process = subprocess.Popen(
-        [sys.executable, "-m", "connectors.salesloft.sandbox", "--port", str(port),
+        [sys.executable, "-m", "salesloft_sandbox", "--port", str(port),
          "--people", str(people), "--data-dir", str(data_dir), "--no-rate-limit",
          # Unthrottled means an unlimited budget: with the default 600 the sandbox still
          # reports a spent minute and the client (rightly) waits for the next one.
@@ -106,13 +106,13 @@ def bench(records: int, sandbox_url: str) -> dict:
     call_command("migrate", verbosity=0)
 
     from connectors.models import Provider
-    from connectors.salesloft.sandbox import defaults
     from connectors.services import (
         connection_create_with_api_key,
         customer_upsert,
         provider_defaults,
         provider_save,
     )
+    from salesloft_sandbox import defaults
     from syncs.engine import run_sync
     from syncs.models import Contact, Sync
     from syncs.services import sync_config_save

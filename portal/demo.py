@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from connectors.base import COMMON_OBJECTS
 from connectors.models import Connection, Provider
-from connectors.salesloft.sandbox import defaults as sandbox_defaults
 from connectors.services import (
     connection_create_with_api_key,
     customer_upsert,
@@ -28,7 +27,6 @@ DEMO_PASSWORD = "admin"  # demo only: printed by `make demo`
 DEMO_API_KEY_NAME = "demo (make demo)"
 DEMO_CUSTOMER = "demo-customer"
 DEMO_PERIOD_MS = 5 * 60_000  # often enough to watch scheduled runs appear in the admin
-DEFAULT_SANDBOX_URL = f"http://{sandbox_defaults.DEFAULT_HOST}:{sandbox_defaults.DEFAULT_PORT}"
 
 
 @dataclass
@@ -62,16 +60,20 @@ def demo_setup(
     *,
     sandbox_url: str | None = None,
     customer_id: str = DEMO_CUSTOMER,
-    api_key: str = sandbox_defaults.DEFAULT_API_KEY,
-    client_id: str = sandbox_defaults.DEFAULT_CLIENT_ID,
-    client_secret: str = sandbox_defaults.DEFAULT_CLIENT_SECRET,
+    api_key: str = "",
+    client_id: str = "",
+    client_secret: str = "",
 ) -> DemoSetup:
     """Prepare the demo; safe to run again. Without `sandbox_url`, only the admin user.
 
     With it: an API key, the provider (`salesloft`) pointed at the sandbox (with its OAuth
     client), the customer, its API-key connection (checked against the running sandbox:
     `InvalidInput` if the key is refused) and a sync config for all seven objects.
+    The sandbox's credentials are passed in (the sandbox prints them; `scripts/demo.sh`
+    passes its defaults): the product never imports the sandbox.
     """
+    if sandbox_url is not None and not (api_key and client_id and client_secret):
+        raise ValueError("the sandbox's api_key, client_id and client_secret are needed")
     demo_admin_ensure()
     result = DemoSetup(username=DEMO_USERNAME, password=DEMO_PASSWORD)
     if sandbox_url is None:

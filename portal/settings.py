@@ -84,7 +84,6 @@ INSTALLED_APPS = [
     "social_django",
     "django_q",
     "connectors",
-    "connectors.salesloft",
     "syncs",
     "portal.apps.PortalConfig",
 ]

@@ -37,9 +37,19 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
+# The sandbox's credentials (its deterministic defaults unless exported), handed to both the
+# sandbox and demo_setup: Glue itself never imports the sandbox (a separate package).
+read -r api_key client_id client_secret < <("$PY" -c "from salesloft_sandbox import defaults as d
+print(d.DEFAULT_API_KEY, d.DEFAULT_CLIENT_ID, d.DEFAULT_CLIENT_SECRET)")
+SANDBOX_API_KEY=${SANDBOX_API_KEY:-$api_key}
+SANDBOX_CLIENT_ID=${SANDBOX_CLIENT_ID:-$client_id}
+SANDBOX_CLIENT_SECRET=${SANDBOX_CLIENT_SECRET:-$client_secret}
+sandbox_credentials=(--api-key "$SANDBOX_API_KEY" --client-id "$SANDBOX_CLIENT_ID"
+  --client-secret "$SANDBOX_CLIENT_SECRET")
+
 echo "Starting the provider sandbox on ${SANDBOX_URL} (${DEMO_PEOPLE} people, data in ${VAR}/sandbox, log in ${VAR}/sandbox.log)"
-"$PY" -m connectors.salesloft.sandbox --port "$SANDBOX_PORT" --people "$DEMO_PEOPLE" \
-  --data-dir "$VAR/sandbox" --auto-approve >"$VAR/sandbox.log" 2>&1 &
+"$PY" -m salesloft_sandbox --port "$SANDBOX_PORT" --people "$DEMO_PEOPLE" \
+  --data-dir "$VAR/sandbox" --auto-approve "${sandbox_credentials[@]}" >"$VAR/sandbox.log" 2>&1 &
 pids+=($!)
 
 # Up when it answers anything over HTTP (401 without a key is fine); generating a fresh
@@ -63,7 +73,7 @@ sys.exit("The sandbox did not start within 5 minutes: see var/sandbox.log")
 PYEOF
 
 "$PY" manage.py migrate --no-input
-"$PY" manage.py demo_setup --sandbox-url "$SANDBOX_URL"
+"$PY" manage.py demo_setup --sandbox-url "$SANDBOX_URL" "${sandbox_credentials[@]}"
 "$PY" manage.py sync --customer demo-customer
 
 echo

@@ -9,7 +9,7 @@ from django_q.conf import Conf
 
 from connectors import http
 from connectors.models import Connection, ConnectSession
-from connectors.salesloft.sandbox.testing import run_sandbox
+from salesloft_sandbox.testing import run_sandbox
 from syncs.models import Contact, Sync, SyncRun
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,7 @@ import pytest
 
 from connectors import http
 from connectors.models import AuthType, Connection, Customer, Provider
-from connectors.salesloft.sandbox.testing import run_sandbox
+from salesloft_sandbox.testing import run_sandbox
 
 
 @pytest.fixture(autouse=True)

@@ -14,10 +14,10 @@ from django.db import connection as db_connection
 from social_django.models import UserSocialAuth
 
 from connectors.models import Connection, ConnectSession, Customer, OAuthState
-from connectors.salesloft.sandbox.testing import run_sandbox
 from connectors.services import connect_session_create, connect_session_url
 from connectors.signals import connection_connected
 from portal.services import api_key_create
+from salesloft_sandbox.testing import run_sandbox
 from tests.connectors.conftest import consent, provider_for
 
 

@@ -18,9 +18,9 @@ from django.test import Client
 from django.utils import timezone
 
 from connectors.models import Connection, ConnectSession, MagicLink
-from connectors.salesloft.sandbox.testing import run_sandbox
 from portal.models import ApiKey
 from portal.services import api_key_create
+from salesloft_sandbox.testing import run_sandbox
 from syncs.models import Account, Contact, Sync
 from tests.factories import ConnectionFactory, CustomerFactory, ProviderFactory
 

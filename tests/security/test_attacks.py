@@ -12,8 +12,8 @@ import pytest
 import requests
 
 from connectors.models import Connection, Customer
-from connectors.salesloft.sandbox.testing import run_sandbox
 from portal.services import api_key_create
+from salesloft_sandbox.testing import run_sandbox
 from syncs.models import Contact
 from tests.connectors.conftest import consent, provider_for
 from tests.portal.api.conftest import make_record

@@ -29,8 +29,8 @@ from django.test import Client
 from django.utils import timezone
 
 from connectors.models import Connection
-from connectors.salesloft.sandbox.testing import run_sandbox
 from portal.services import api_key_create
+from salesloft_sandbox.testing import run_sandbox
 from syncs.engine import run_sync
 from syncs.models import Sync, SyncConfig
 from tests.connectors.conftest import provider_for

@@ -44,7 +44,7 @@ SANDBOX_RESOURCES = {
 
 @pytest.fixture
 def sandbox():
-    from connectors.salesloft.sandbox.testing import run_sandbox
+    from salesloft_sandbox.testing import run_sandbox
 
     with run_sandbox(people=300, rate_limit=False) as running:
         yield running

@@ -1,23 +1,23 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from connectors.exceptions import ConnectorError
-from connectors.salesloft.sandbox import defaults
-from portal.demo import DEFAULT_SANDBOX_URL, DEMO_CUSTOMER, demo_setup
+from portal.demo import DEMO_CUSTOMER, demo_setup
 
 
 class Command(BaseCommand):
     help = (
         "Prepare the demo: the admin user (admin / admin), an API key, the provider "
         "pointed at the sandbox, a customer with an API-key connection, a sync config for "
-        "every object. Idempotent (a re-run prints a new API key and revokes the old one)."
+        "every object. Idempotent (a re-run prints a new API key and revokes the old one). "
+        "The sandbox's address and credentials are those it prints when it starts."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--sandbox-url", default=DEFAULT_SANDBOX_URL)
+        parser.add_argument("--sandbox-url", required=True)
         parser.add_argument("--customer", default=DEMO_CUSTOMER)
-        parser.add_argument("--api-key", default=defaults.DEFAULT_API_KEY)
-        parser.add_argument("--client-id", default=defaults.DEFAULT_CLIENT_ID)
-        parser.add_argument("--client-secret", default=defaults.DEFAULT_CLIENT_SECRET)
+        parser.add_argument("--api-key", required=True)
+        parser.add_argument("--client-id", required=True)
+        parser.add_argument("--client-secret", required=True)
 
     def handle(self, *args, **options) -> None:
         try:

@@ -14,9 +14,9 @@ import responses
 from connectors.exceptions import ProviderError
 from connectors.ratelimit import DatabaseStore, RateBudget
 from connectors.salesloft import paging
-from connectors.salesloft.sandbox.testing import run_sandbox
 from connectors.salesloft.transport import Transport
 from connectors.services import stream_pages
+from salesloft_sandbox.testing import run_sandbox
 from tests.connectors.conftest import api_key_connection
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from connectors.models import AuthType, Connection, Provider
-from connectors.salesloft.sandbox.testing import run_sandbox
+from salesloft_sandbox.testing import run_sandbox
 from syncs.models import RECORD_MODELS
 from tests.factories import CustomerFactory
 from tests.portal.api.conftest import Api, error, make_record

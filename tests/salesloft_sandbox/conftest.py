@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from connectors.salesloft.sandbox.testing import RunningSandbox, run_sandbox
+from salesloft_sandbox.testing import RunningSandbox, run_sandbox
 
 PEOPLE = 1500  # enough for a 400-person bulk import batch and several pages
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # (first page of the band, cost) — pages 1–100 cost 1, 101–150 cost 3, …
@@ -38,9 +39,12 @@ class Charge:
 class RateLimiter:
     """A fixed window per calendar minute (the sandbox serves a single team)."""
 
-    def __init__(self, per_minute: int, enforce: bool) -> None:
+    def __init__(
+        self, per_minute: int, enforce: bool, clock: Callable[[], float] = time.time
+    ) -> None:
         self.per_minute = per_minute
         self.enforce = enforce
+        self._clock = clock
         self._window = -1
         self._spent = 0
         self._forced = 0
@@ -52,7 +56,7 @@ class RateLimiter:
             self._forced = max(count, 0)
 
     def charge(self, cost: int, now: float | None = None) -> Charge:
-        now = time.time() if now is None else now
+        now = self._clock() if now is None else now
         retry_after = max(1, 60 - int(now) % 60)
         with self._lock:
             window = int(now // 60)
@@ -73,5 +77,5 @@ class RateLimiter:
     def peek(self) -> Charge:
         """Headers for a response that is not charged (e.g. a 401)."""
         with self._lock:
-            spent = self._spent if self._window == int(time.time() // 60) else 0
+            spent = self._spent if self._window == int(self._clock() // 60) else 0
         return Charge(True, 0, max(self.per_minute - spent, 0), 0)

@@ -50,6 +50,19 @@ class Control:
         faults(reset=True)."""
         return self._call("POST", "faults", settings)
 
+    def clock(self, advance: float | None = None) -> dict[str, float]:
+        """The sandbox's time (`{"now": epoch seconds, "offset_seconds": …}`), first moved
+        forward by `advance` seconds if given: tokens expire and rate windows turn without
+        a test sleeping. Shared by every team."""
+        if advance is None:
+            return self._call("GET", "clock")
+        return self._call("POST", "clock", {"advance": advance})
+
+    def next_minute(self) -> None:
+        """Move the sandbox's clock to the start of the next clock minute: a fresh rate
+        window with (almost) 60 s of room, whatever the real time."""
+        self.clock(advance=60 - self.clock()["now"] % 60)
+
     def snapshot(self, resource: str) -> dict[int, str]:
         """Ground truth: {id: updated_at} of every record of `resource`."""
         url = f"{self.base_url}/_sandbox/snapshot/{resource}"

@@ -44,7 +44,17 @@ class Faults:
     def __init__(self, seed: int) -> None:
         self._seed = seed
         self._lock = threading.Lock()
+        self._released = threading.Event()
         self.reset()
+
+    def stall(self, seconds: float) -> None:
+        """Hold a request for its injected latency or timeout, or until `release()`."""
+        self._released.wait(seconds)
+
+    def release(self) -> None:
+        """End every stall now, and skip later ones: the server is stopping, and its
+        worker threads should not outlive it sleeping through a 30 s injected timeout."""
+        self._released.set()
 
     def reset(self) -> None:
         with self._lock:

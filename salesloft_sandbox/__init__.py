@@ -1,19 +1,20 @@
 """The Salesloft sandbox: a faithful local Salesloft REST API v2 with generated data.
 
-It follows `../shared/docs/salesloft-api.md` (§13 is the checklist) so any Salesloft
-client works against it unchanged except for the base URL. It shares nothing with the
-portal: its own WSGI app (served by waitress) and its own SQLite store in a data dir.
+Any Salesloft client works against it unchanged except for the base URL (docs/sandbox.md).
+It is a test double, not part of Glue: a top-level package that imports nothing of
+`portal`, `syncs` or `connectors` (an import-linter contract checks it), is left out of
+the wheel, and needs the `sandbox` extra (waitress) to serve. Its own WSGI app, its own
+SQLite store in a data dir.
 
 Public interface
 ----------------
-Command line (both print the base URL, API key and OAuth client credentials)::
+Command line (prints the base URL, API key and OAuth client credentials)::
 
-    python manage.py salesloft_sandbox --port 8765 [--people 2000] [--seed 1] ...
-    python -m connectors.salesloft.sandbox --port 8765 ...      # no Django needed
+    python -m salesloft_sandbox --port 8765 [--people 2000] [--seed 1] ...
 
 Tests of other components::
 
-    from connectors.salesloft.sandbox.testing import run_sandbox
+    from salesloft_sandbox.testing import run_sandbox
 
     with run_sandbox(people=300, seed=1, auto_approve=True, rate_limit=True,
                      data_dir=tmp_path) as sb:
@@ -22,6 +23,7 @@ Tests of other components::
         sb.control.mutate("people", update=100, delete=10, create=5)
         sb.control.faults(http_503=0.2, force_429=3, expire_tokens=True)
         sb.control.stats(); sb.control.snapshot("people")  # {id: updated_at}
+        sb.control.clock(advance=7200); sb.control.next_minute()  # the sandbox's time
 
     with run_sandbox(teams=2) as sb:  # several Salesloft teams (teams.py)
         sb.teams[1].api_key, sb.teams[1].team_id, sb.teams[1].user_ids, sb.teams[1].control

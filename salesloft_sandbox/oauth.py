@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import secrets
-import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -25,6 +24,7 @@ from .http import HttpError, Request, Response, json_response
 from .resources import RESOURCES
 from .store import Store
 from .teams import Team
+from .timestamps import WallClock
 
 CODE_LIFETIME = 600
 FULL_SCOPE = " ".join(
@@ -50,8 +50,11 @@ class Principal:
 class OAuthServer:
     """One team's side of OAuth: its tokens live in its own store."""
 
-    def __init__(self, config: SandboxConfig, store: Store, team: Team) -> None:
+    def __init__(
+        self, config: SandboxConfig, store: Store, team: Team, wall: WallClock | None = None
+    ) -> None:
         self.config, self.store, self.team = config, store, team
+        self.wall = wall or WallClock()
 
     # -- bearer tokens on /v2 -------------------------------------------------------
     def principal(self, token: str) -> Principal | None:
@@ -66,7 +69,7 @@ class OAuthServer:
             )
             .fetchone()
         )
-        if row is None or row[2] <= time.time():
+        if row is None or row[2] <= self.wall.time():
             return None
         return Principal(row[0], frozenset((row[1] or FULL_SCOPE).split()))
 
@@ -79,8 +82,9 @@ class OAuthServer:
 
     def expire_all(self) -> int:
         sql = "UPDATE oauth_tokens SET expires_at = ? WHERE kind = 'access' AND expires_at > ?"
+        now = self.wall.time()
         with self.store.write_lock:
-            return self.store.connection().execute(sql, (time.time() - 1, time.time())).rowcount
+            return self.store.connection().execute(sql, (now - 1, now)).rowcount
 
     # -- users who may approve -------------------------------------------------------
     def users(self) -> list[tuple[int, str, str]]:
@@ -118,7 +122,7 @@ class OAuthServer:
             "token_type": "bearer",
             "expires_in": lifetime,
             "scope": scope,
-            "created_at": int(time.time()),
+            "created_at": int(self.wall.time()),
         }
         with self.store.write_lock:
             self._insert(payload["access_token"], "access", user_id, scope, lifetime)
@@ -136,7 +140,7 @@ class OAuthServer:
         lifetime: int | None,
         redirect_uri: str | None = None,
     ) -> None:
-        expires = time.time() + lifetime if lifetime is not None else None
+        expires = self.wall.time() + lifetime if lifetime is not None else None
         self.store.connection().execute(
             "INSERT INTO oauth_tokens"
             " (token, kind, client_id, user_id, scope, redirect_uri, expires_at)"
@@ -152,7 +156,7 @@ class OAuthServer:
             " WHERE token = ? AND kind = ?",
             (token, kind),
         ).fetchone()
-        if row is None or row[4] or (row[3] is not None and row[3] <= time.time()):
+        if row is None or row[4] or (row[3] is not None and row[3] <= self.wall.time()):
             return None
         conn.execute("UPDATE oauth_tokens SET used = 1 WHERE token = ?", (token,))
         return {"user_id": row[0], "scope": row[1], "redirect_uri": row[2]}

@@ -12,13 +12,12 @@ import sys
 import pytest
 import requests
 
-from connectors.salesloft.sandbox import defaults
-from connectors.salesloft.sandbox.cli import add_arguments
-from connectors.salesloft.sandbox.config import SandboxConfig
+from salesloft_sandbox import defaults
+from salesloft_sandbox.cli import add_arguments
+from salesloft_sandbox.config import SandboxConfig
 
 from .conftest import session_for
 from .test_sandbox_oauth import REDIRECT, exchange, redirected
-from .test_sandbox_ratelimit import wait_for_fresh_minute_margin
 from .test_sandbox_store_cli import ROOT
 
 PEOPLE = 120
@@ -156,7 +155,8 @@ def test_the_old_consent_form_without_a_user_still_approves_as_team_1_admin(two)
 def test_rate_budgets_are_separate(make_sandbox):
     sb = make_sandbox(people=30, teams=2, rate_limit=True, rate_limit_per_minute=3)
     first, second = sb.teams
-    wait_for_fresh_minute_margin()
+    sb.control.next_minute()  # one clock for all teams: both budgets start a fresh minute
+    assert second.control.clock()["offset_seconds"] == first.control.clock()["offset_seconds"] > 0
     http1, http2 = session_for(sb, first.api_key), session_for(sb, second.api_key)
     assert [http1.get(f"{sb.api_base}/people").status_code for _ in range(4)] == [200] * 3 + [429]
     fresh = http2.get(f"{sb.api_base}/people")
@@ -211,7 +211,7 @@ def test_teams_must_be_a_positive_whole_number(capsys):
 
 
 def test_command_line_serves_teams_and_prints_their_keys(tmp_path):
-    command = [sys.executable, "-m", "connectors.salesloft.sandbox", "--port", "0",
+    command = [sys.executable, "-m", "salesloft_sandbox", "--port", "0",
                "--people", "30", "--teams", "2", "--data-dir", str(tmp_path)]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:

@@ -1,9 +1,11 @@
-"""The /_sandbox control endpoints: stats, mutate, faults, snapshot."""
+"""The /_sandbox control endpoints: stats, mutate, faults, snapshot, clock."""
 
 import time
 
 import pytest
 import requests
+
+from salesloft_sandbox.timestamps import parse
 
 from .conftest import get_all, session_for
 
@@ -122,7 +124,7 @@ def test_latency_and_timeouts(sb):
     sb.control.faults(latency_ms=0, next_timeout=1, timeout_seconds=1.5)
     with pytest.raises(requests.exceptions.ReadTimeout):
         http.get(f"{sb.api_base}/people", timeout=0.5)
-    time.sleep(1.2)
+    # the stalled request still holds one of waitress's threads: the next is served anyway
     assert http.get(f"{sb.api_base}/people", timeout=5).status_code == 200
 
 
@@ -143,3 +145,17 @@ def test_unknown_fault_setting_is_rejected(sb):
         headers={"Authorization": f"Bearer {sb.api_key}"},
     )
     assert response.status_code == 400
+
+
+def test_the_clock_moves_forward_on_request_and_writes_follow_it(sb):
+    http = session_for(sb)
+    before = sb.control.clock()
+    moved = sb.control.clock(advance=3600)
+    assert moved["offset_seconds"] == 3600 and moved["now"] - before["now"] >= 3600
+    person = http.get(f"{sb.api_base}/people").json()["data"][0]
+    updated = http.put(f"{sb.api_base}/people/{person['id']}", json={"title": "CTO"})
+    assert parse(updated.json()["data"]["updated_at"]) >= moved["now"] * 1_000_000
+    for bad in (-1, "soon", None, "nan"):
+        response = http.post(f"{sb.base_url}/_sandbox/clock", json={"advance": bad})
+        assert response.status_code == 400 and "advance" in response.json()["error"]
+    assert sb.control.clock()["offset_seconds"] == 3600  # refused moves moved nothing

@@ -17,6 +17,7 @@ from .config import SandboxConfig
 from .generate import generate
 from .store import Store
 from .teams import Team, team_of, teams_of
+from .timestamps import WallClock
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +50,13 @@ def ensure_store(config: SandboxConfig, team: Team | None = None) -> dict[str, A
 
 def build_app(config: SandboxConfig) -> TeamsApp:
     """One SandboxApp (store, OAuth tokens, rate budget, faults, stats) per team, behind
-    the TeamsApp that routes each request to its team."""
-    apps = []
+    the TeamsApp that routes each request to its team. All teams share one clock."""
+    apps, wall = [], WallClock()
     for team in teams_of(config):
         ensure_store(config, team)
         store = Store(team.db_path, id_floor=team.id_offset)
         store.prepare_for_serving()
-        apps.append(SandboxApp(config, store, team))
+        apps.append(SandboxApp(config, store, team, wall))
     return TeamsApp(config, apps)
 
 
@@ -97,6 +98,8 @@ class SandboxServer:
         self._thread.start()
 
     def stop(self) -> None:
+        for app in self.app.apps:
+            app.faults.release()  # stalled requests end now, not after their timeout
         self._stopping.set()
         if self._thread:
             self._thread.join(timeout=10)

@@ -171,16 +171,18 @@ def test_unsupported_grant(auto):
 
 
 def test_access_tokens_expire_after_the_lifetime(make_sandbox):
-    sb = make_sandbox(people=20, token_lifetime=1)
+    sb = make_sandbox(people=20, token_lifetime=60)
     token = requests.post(
         sb.token_url,
         data={"grant_type": "client_credentials"},
         auth=(sb.client_id, sb.client_secret),
     ).json()
-    assert token["expires_in"] == 1
+    assert token["expires_in"] == 60
     session = session_for(sb, token["access_token"])
     assert session.get(f"{sb.api_base}/people").status_code == 200
-    time.sleep(1.1)
+    sb.control.clock(advance=55)  # the sandbox's time, not the test's: no sleeping
+    assert session.get(f"{sb.api_base}/people").status_code == 200
+    sb.control.clock(advance=6)
     expired = session.get(f"{sb.api_base}/people")
     assert expired.status_code == 401 and expired.json()["error"] == "invalid_token"
 

@@ -1,5 +1,4 @@
-"""Command-line interface shared by `manage.py salesloft_sandbox` and
-`python -m connectors.salesloft.sandbox` (the latter needs no Django settings)."""
+"""Command-line interface: `python -m salesloft_sandbox [flags]` (no Django, no Glue)."""
 
 from __future__ import annotations
 
@@ -32,6 +31,16 @@ def _int_between(low: int, high: int | None = None) -> Callable[[str], int]:
     return parse
 
 
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of `python -m salesloft_sandbox`: every flag, each checked by argparse."""
+    parser = argparse.ArgumentParser(
+        prog="python -m salesloft_sandbox",
+        description="Serve a faithful local Salesloft v2 API with generated data (the sandbox).",
+    )
+    add_arguments(parser)
+    return parser
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     arg = parser.add_argument
     count, positive = _int_between(0), _int_between(1)
@@ -42,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     arg("--people", type=count, default=defaults.DEFAULT_PEOPLE)
     for name in SHAPE_COUNTS:
         arg(f"--{name}", type=count, default=None, help="default: a realistic share of --people")
-    arg("--data-dir", type=Path, default=None, help="default: var/sandbox/ under the project")
+    arg("--data-dir", type=Path, default=None, help="default: ./var/sandbox/")
     arg("--api-key", default=defaults.DEFAULT_API_KEY)
     arg("--client-id", default=defaults.DEFAULT_CLIENT_ID)
     arg("--client-secret", default=defaults.DEFAULT_CLIENT_SECRET)

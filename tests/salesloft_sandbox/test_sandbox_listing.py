@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from connectors.salesloft.sandbox.testing import run_sandbox
+from salesloft_sandbox.testing import run_sandbox
 
 from .conftest import get_all
 

@@ -7,6 +7,7 @@ clients parse them with `%Y-%m-%dT%H:%M:%S.%f%z`, so the format must never vary.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -63,15 +64,47 @@ def parse(text: str) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
+class WallClock:
+    """The sandbox's "now": real time plus an offset that only moves forward.
+
+    Token lifetimes, rate-limit windows and write timestamps all read it, so a test
+    advances it (`POST /_sandbox/clock {"advance": seconds}`) instead of sleeping through
+    an expiry or waiting for the next clock minute. One per sandbox, shared by its teams.
+    """
+
+    def __init__(self) -> None:
+        self._offset_us = 0
+        self._lock = threading.Lock()
+
+    def time(self) -> float:
+        """Seconds since the epoch, like `time.time()`."""
+        return time.time() + self._offset_us / 1_000_000
+
+    def micros(self) -> int:
+        """Microseconds since the epoch."""
+        return time.time_ns() // 1000 + self._offset_us
+
+    def advance(self, seconds: float) -> None:
+        if not (seconds >= 0 and math.isfinite(seconds)):  # time never runs backwards here
+            raise ValueError(f"the clock only moves forward, not by {seconds!r} s")
+        with self._lock:
+            self._offset_us += round(seconds * 1_000_000)
+
+    @property
+    def offset(self) -> float:
+        return self._offset_us / 1_000_000
+
+
 class Clock:
     """Hands out strictly increasing "now" values, so every write sorts after the last."""
 
-    def __init__(self) -> None:
+    def __init__(self, wall: WallClock | None = None) -> None:
+        self.wall = wall or WallClock()
         self._last = 0
         self._lock = threading.Lock()
 
     def now(self) -> int:
         with self._lock:
-            current = time.time_ns() // 1000
+            current = self.wall.micros()
             self._last = max(current, self._last + 1)
             return self._last

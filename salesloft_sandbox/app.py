@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -25,7 +24,7 @@ from .resources import RESOURCES, Resource
 from .stats import Stats
 from .store import Store
 from .teams import Team, team_of
-from .timestamps import Clock
+from .timestamps import Clock, WallClock
 
 log = logging.getLogger(__name__)
 NO_TOKEN = {
@@ -49,12 +48,21 @@ _DELETABLE = {
 class SandboxApp:
     """One Salesloft team: its store, OAuth tokens, rate budget, faults and stats."""
 
-    def __init__(self, config: SandboxConfig, store: Store, team: Team | None = None) -> None:
+    def __init__(
+        self,
+        config: SandboxConfig,
+        store: Store,
+        team: Team | None = None,
+        wall: WallClock | None = None,
+    ) -> None:
         self.config, self.store = config, store
         self.team = team or team_of(config, 1)
-        self.clock = Clock()
-        self.oauth = OAuthServer(config, store, self.team)
-        self.limiter = RateLimiter(config.rate_limit_per_minute, config.rate_limit)
+        self.wall = wall or WallClock()  # the sandbox's time, shared by its teams
+        self.clock = Clock(self.wall)
+        self.oauth = OAuthServer(config, store, self.team, self.wall)
+        self.limiter = RateLimiter(
+            config.rate_limit_per_minute, config.rate_limit, clock=self.wall.time
+        )
         self.faults = Faults(self.team.shape.seed)
         self.stats = Stats()
         self.control = Control(self)
@@ -62,7 +70,7 @@ class SandboxApp:
     def api(self, request: Request) -> tuple[Response, bool]:
         fault = self.faults.draw()
         if fault.delay:
-            time.sleep(fault.delay)
+            self.faults.stall(fault.delay)
         if fault.status:
             payload = {"status": fault.status, "error": "Injected fault"}
             response = json_response(fault.status, payload, self.limiter.peek().headers())

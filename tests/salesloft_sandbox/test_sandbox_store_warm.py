@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from connectors.salesloft.sandbox.store import warm_file
+from salesloft_sandbox.store import warm_file
 
 
 def test_warm_file_reads_the_whole_file(tmp_path: Path) -> None:

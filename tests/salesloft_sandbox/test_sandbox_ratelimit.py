@@ -1,11 +1,9 @@
 """§9, §13.8: cost budget per clock minute, deep-page costs, headers, 429."""
 
-import time
-
 import pytest
 import requests
 
-from connectors.salesloft.sandbox.ratelimit import RateLimiter, page_cost
+from salesloft_sandbox.ratelimit import RateLimiter, page_cost
 
 from .conftest import session_for
 
@@ -39,14 +37,9 @@ def test_the_window_resets_at_the_top_of_the_minute():
     assert limiter.charge(1, now=180.0).allowed  # a new clock minute
 
 
-def wait_for_fresh_minute_margin(seconds: int = 10) -> None:
-    if time.time() % 60 > 60 - seconds:
-        time.sleep(60 - time.time() % 60 + 0.1)
-
-
 def test_headers_on_every_response_and_deep_page_cost(make_sandbox):
     sb = make_sandbox(people=50, rate_limit=True)
-    wait_for_fresh_minute_margin()
+    sb.control.next_minute()  # a whole window ahead, whatever the real time
     http = session_for(sb)
     first = http.get(f"{sb.api_base}/people")
     assert first.headers["x-ratelimit-endpoint-cost"] == "1"
@@ -67,7 +60,7 @@ def test_headers_on_every_response_and_deep_page_cost(make_sandbox):
 
 def test_budget_exhausted_gives_429_with_retry_after(make_sandbox):
     sb = make_sandbox(people=50, rate_limit=True, rate_limit_per_minute=5)
-    wait_for_fresh_minute_margin()
+    sb.control.next_minute()
     http = session_for(sb)
     statuses = [http.get(f"{sb.api_base}/people").status_code for _ in range(5)]
     assert statuses == [200] * 5
@@ -78,11 +71,14 @@ def test_budget_exhausted_gives_429_with_retry_after(make_sandbox):
     assert http.get(f"{sb.api_base}/people", params={"page": 200}).status_code == 429
     stats = sb.control.stats()
     assert stats["rate_limited"] == 2 and stats["cost"] == 5
+    sb.control.next_minute()  # the budget comes back with the next clock minute
+    again = http.get(f"{sb.api_base}/people")
+    assert again.status_code == 200 and again.headers["x-ratelimit-remaining-minute"] == "4"
 
 
 def test_no_rate_limit_counts_but_never_refuses(make_sandbox):
     sb = make_sandbox(people=50, rate_limit=False, rate_limit_per_minute=3)
-    wait_for_fresh_minute_margin()
+    sb.control.next_minute()
     http = session_for(sb)
     responses = [http.get(f"{sb.api_base}/people", params={"page": 501}) for _ in range(4)]
     assert {r.status_code for r in responses} == {200}

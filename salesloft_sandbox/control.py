@@ -1,5 +1,6 @@
 """Control endpoints under /_sandbox/ (ours, not Salesloft's), guarded by the API key:
-stats, mutations, fault injection and ground-truth snapshots, each for one team."""
+stats, mutations, fault injection and ground-truth snapshots, each for one team; and the
+sandbox's clock, which all teams share."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ class Control:
             return json_response(200, self.app.faults.current())
         if route == "faults" and method == "POST":
             return json_response(200, self._faults(request.data()))
+        if route == "clock" and method in ("GET", "POST"):
+            return json_response(200, self._clock(request.data() if method == "POST" else {}))
         if route.startswith("snapshot/") and method == "GET":
             return self._snapshot(route[len("snapshot/") :], request.arg("format") or "jsonl")
         raise not_found()
@@ -55,6 +58,17 @@ class Control:
         except KeyError as exc:
             raise HttpError(400, {"status": 400, "error": f"unknown fault setting {exc}"}) from exc
         return result
+
+    def _clock(self, body: dict) -> dict:
+        """`{"advance": seconds}` moves the sandbox's time forward (tokens expire, the rate
+        window turns, writes are stamped later); either way, answers the time it is now."""
+        wall = self.app.wall
+        if "advance" in body:
+            try:
+                wall.advance(float(body["advance"]))
+            except (TypeError, ValueError) as exc:
+                raise HttpError(400, {"status": 400, "error": f"advance: {exc}"}) from exc
+        return {"now": wall.time(), "offset_seconds": wall.offset}
 
     def _snapshot(self, name: str, fmt: str) -> Response:
         """Every id with its updated_at, streamed (JSON lines by default, `?format=json`

@@ -1,7 +1,5 @@
 """§10, §13.6–13.7: creates, partial updates, idempotent deletes, validation, cadences."""
 
-import time
-
 import pytest
 
 from .conftest import session_for
@@ -131,7 +129,6 @@ def test_memberships_from_query_or_body_and_removal(sb, http):
     assert by_query.status_code == 200
     membership = by_query.json()["data"]
     assert membership["currently_on_cadence"] and membership["person"]["id"] == person["id"]
-    time.sleep(0.001)
     again = http.post(
         f"{sb.api_base}/cadence_memberships",
         json={"person_id": person["id"], "cadence_id": cadence["id"]},

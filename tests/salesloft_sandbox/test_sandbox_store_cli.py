@@ -1,4 +1,4 @@
-"""Store reuse/regeneration and the command line (`python -m …` and the manage.py command)."""
+"""Store reuse/regeneration and the command line (`python -m salesloft_sandbox`)."""
 
 import subprocess
 import sys
@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from connectors.salesloft.sandbox import defaults
-from connectors.salesloft.sandbox.config import DataShape, SandboxConfig
-from connectors.salesloft.sandbox.server import ensure_store
+from salesloft_sandbox import defaults
+from salesloft_sandbox.cli import build_parser, config_from_options
+from salesloft_sandbox.config import DataShape, SandboxConfig
+from salesloft_sandbox.server import ensure_store
 
-ROOT = Path(__file__).resolve().parents[4]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_store_is_reused_for_the_same_shape_and_regenerated_otherwise(tmp_path):
@@ -31,7 +32,7 @@ def test_command_line_serves_and_prints_credentials(tmp_path):
     command = [
         sys.executable,
         "-m",
-        "connectors.salesloft.sandbox",
+        "salesloft_sandbox",
         "--port",
         "0",
         "--people",
@@ -63,12 +64,9 @@ def test_command_line_serves_and_prints_credentials(tmp_path):
         process.wait(10)
 
 
-def test_manage_py_command_parses_every_flag():
-    from connectors.salesloft.management.commands.salesloft_sandbox import Command
-
-    parser = Command().create_parser("manage.py", "salesloft_sandbox")
+def test_command_line_parses_every_flag():
     options = vars(
-        parser.parse_args(
+        build_parser().parse_args(
             [
                 "--port",
                 "9000",
@@ -101,8 +99,6 @@ def test_manage_py_command_parses_every_flag():
             ]
         )
     )
-    from connectors.salesloft.sandbox.cli import config_from_options
-
     config = config_from_options(options, Path("/unused"))
     assert (config.port, config.host, config.api_key, config.client_id, config.client_secret) == (
         9000,
@@ -124,7 +120,7 @@ def test_manage_py_command_parses_every_flag():
 def test_parallel_generation_writes_exactly_what_serial_generation_writes(tmp_path, monkeypatch):
     import sqlite3
 
-    from connectors.salesloft.sandbox import generate as gen
+    from salesloft_sandbox import generate as gen
 
     monkeypatch.setattr(gen, "CHUNK_ACCOUNTS", 40)  # several chunks from a small store
     shape = DataShape(seed=9, people=2000)
@@ -152,11 +148,8 @@ def test_parallel_generation_writes_exactly_what_serial_generation_writes(tmp_pa
         (["--threads", "0"], "--threads"),
     ],
 )
-def test_out_of_range_flags_are_refused_naming_the_flag(args, named):
-    from django.core.management import CommandError
-
-    from connectors.salesloft.management.commands.salesloft_sandbox import Command
-
-    parser = Command().create_parser("manage.py", "salesloft_sandbox")
-    with pytest.raises(CommandError, match=f"argument {named}:"):
-        parser.parse_args(args)
+def test_out_of_range_flags_are_refused_naming_the_flag(args, named, capsys):
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(args)
+    assert exited.value.code == 2
+    assert f"argument {named}:" in capsys.readouterr().err

@@ -4,7 +4,7 @@ import re
 from collections import Counter
 from datetime import datetime
 
-from connectors.salesloft.sandbox.testing import run_sandbox
+from salesloft_sandbox.testing import run_sandbox
 
 from .conftest import get_all
 
@@ -152,7 +152,7 @@ def test_indexed_columns_agree_with_the_stored_json(sandbox):
 
     import orjson
 
-    from connectors.salesloft.sandbox.resources import RESOURCES, row_values
+    from salesloft_sandbox.resources import RESOURCES, row_values
 
     with sqlite3.connect(sandbox.config.db_path) as conn:
         for resource in RESOURCES.values():
