@@ -72,6 +72,8 @@ class ProviderSpec:
     makes the provider's API client, which offers `send`, `url`, `identify`,
     `stream_pages`, `fetch`, `create`, `update`, `delete` and `sequence_steps`. It is the
     one way `connectors.services` reaches a provider's client, so nothing there names one.
+    `error_detail(body)` says in words what one of the provider's error bodies holds (a
+    refused write's field messages); None shows the body as it is.
     """
 
     name: str
@@ -84,6 +86,7 @@ class ProviderSpec:
     default_scopes: str = ""
     setup_steps: tuple[str, ...] = ()
     streams: Mapping[str, Stream] = field(default_factory=dict)
+    error_detail: Callable[[Any], str] | None = None
 
     @property
     def hosts(self) -> frozenset[str]:
