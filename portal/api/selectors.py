@@ -1,5 +1,8 @@
 """Reads of the synced record tables for the unified API. Every query starts from one
-connection: there is no function here that could return another customer's rows."""
+connection: there is no function here that could return another customer's rows.
+
+Lookups raise the domain errors of `connectors.exceptions` (`NotFound`, `InvalidInput`);
+`portal.api.errors` turns them into 404s and 400s."""
 
 from __future__ import annotations
 
@@ -9,19 +12,11 @@ from datetime import datetime
 from django.db import connection as db
 from django.db.models import QuerySet
 
+from connectors.exceptions import InvalidInput, NotFound
 from connectors.models import Connection
-from portal.api.errors import BadRequest, NotFound
 from portal.api.params import datetime_parse
-from syncs.models import RECORD_MODELS, EngagementRecord, Sync, SyncRun
-from syncs.selectors import sync_list, sync_run_list
-
-
-def record_model(*, object_name: str) -> type[EngagementRecord]:
-    try:
-        return RECORD_MODELS[object_name]
-    except KeyError:
-        known = ", ".join(RECORD_MODELS)
-        raise BadRequest(f"Unknown object {object_name!r}; known: {known}") from None
+from syncs.models import EngagementRecord, Sync, SyncRun
+from syncs.selectors import record_model, sync_list, sync_run_list
 
 
 def record_list(
@@ -127,17 +122,10 @@ def syncs_list(
     return queryset
 
 
-def sync_get(*, connection: Connection, object_name: str) -> Sync:
-    sync = Sync.objects.filter(connection=connection, object_name=object_name).first()
-    if sync is None:
-        raise NotFound(f"This connection has no sync of {object_name!r}.")
-    return sync
-
-
 def _timestamp_filter(field: str, value: str, param: str) -> dict[str, datetime]:
     """Supaglue's `>ISO` / `<ISO` filters."""
     if not value or value[0] not in "<>":
-        raise BadRequest(f"{param}: start with > or < then an ISO 8601 date-time, got {value!r}")
+        raise InvalidInput(param, f"start with > or < then an ISO 8601 date-time, got {value!r}")
     when = datetime_parse(value[1:], name=param)
     return {f"{field}__{'gt' if value[0] == '>' else 'lt'}": when}
 
@@ -164,7 +152,7 @@ def sync_runs_list(
         wanted = status.strip().lower()
         if wanted not in SyncRun.Status.values:
             valid = ", ".join(s.upper() for s in SyncRun.Status.values)
-            raise BadRequest(f"status: must be one of {valid}, got {status!r}")
+            raise InvalidInput("status", f"must be one of {valid}, got {status!r}")
         queryset = queryset.filter(status=wanted)
     if start_timestamp:
         queryset = queryset.filter(
