@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from portal.api import mgmt_services, selectors
 from portal.api.auth import CONNECTION_HEADERS, ApiView, ConnectionScopedView
 from portal.api.pagination import offset_page, page_size_parse
-from portal.api.params import CURSOR, PAGE_SIZE
+from portal.api.params import CURSOR, PAGE_SIZE, comparison_param
 from portal.api.schema import ERRORS, WRITE_ERRORS
 from portal.api.serializers.mgmt import (
     SyncActionSerializer,
@@ -255,7 +255,7 @@ class SyncRunsView(ApiView):
             object_type=query.get("object_type"),
             object_name=query.get("object"),
             status=query.get("status"),
-            start_timestamp=query.get("start_timestamp"),
-            end_timestamp=query.get("end_timestamp"),
+            started=comparison_param(query, "start_timestamp"),
+            ended=comparison_param(query, "end_timestamp"),
         )
         return paged_response(query, queryset, SyncRunSerializer)

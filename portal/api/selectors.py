@@ -14,7 +14,6 @@ from django.db.models import QuerySet
 
 from connectors.exceptions import InvalidInput, NotFound
 from connectors.models import Connection
-from portal.api.params import datetime_parse
 from syncs.models import EngagementRecord, Sync, SyncRun
 from syncs.selectors import record_model, sync_list, sync_run_list
 
@@ -122,14 +121,6 @@ def syncs_list(
     return queryset
 
 
-def _timestamp_filter(field: str, value: str, param: str) -> dict[str, datetime]:
-    """Supaglue's `>ISO` / `<ISO` filters."""
-    if not value or value[0] not in "<>":
-        raise InvalidInput(param, f"start with > or < then an ISO 8601 date-time, got {value!r}")
-    when = datetime_parse(value[1:], name=param)
-    return {f"{field}__{'gt' if value[0] == '>' else 'lt'}": when}
-
-
 def sync_runs_list(
     *,
     customer_id: str | None = None,
@@ -137,10 +128,11 @@ def sync_runs_list(
     object_type: str | None = None,
     object_name: str | None = None,
     status: str | None = None,
-    start_timestamp: str | None = None,
-    end_timestamp: str | None = None,
+    started: tuple[str, datetime] | None = None,
+    ended: tuple[str, datetime] | None = None,
 ) -> QuerySet[SyncRun]:
-    """Runs, newest first, filtered as `GET /mgmt/v2/sync-runs` asks."""
+    """Runs, newest first, filtered as `GET /mgmt/v2/sync-runs` asks; `started` and `ended`
+    are `("gt" | "lt", when)` comparisons."""
     queryset = sync_run_list(
         customer_id=customer_id or None,
         provider_name=provider_name or None,
@@ -154,10 +146,8 @@ def sync_runs_list(
             valid = ", ".join(s.upper() for s in SyncRun.Status.values)
             raise InvalidInput("status", f"must be one of {valid}, got {status!r}")
         queryset = queryset.filter(status=wanted)
-    if start_timestamp:
-        queryset = queryset.filter(
-            **_timestamp_filter("started_at", start_timestamp, "start_timestamp")
-        )
-    if end_timestamp:
-        queryset = queryset.filter(**_timestamp_filter("ended_at", end_timestamp, "end_timestamp"))
+    if started is not None:
+        queryset = queryset.filter(**{f"started_at__{started[0]}": started[1]})
+    if ended is not None:
+        queryset = queryset.filter(**{f"ended_at__{ended[0]}": ended[1]})
     return queryset
