@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -70,6 +71,11 @@ OAUTH_RETURN_URL_HOSTS = env_list("OAUTH_RETURN_URL_HOSTS") or [
     "127.0.0.1",
 ]
 
+# Provider packages: each is an app and names its social-auth backend in its `__init__`
+# (`OAUTH_BACKEND`, a dotted path: reading it here loads no models). Adding a provider
+# adds its package here; the backend list below follows.
+PROVIDER_PACKAGES = ["connectors.salesloft"]
+
 INSTALLED_APPS = [
     "portal.apps.GlueAdminConfig",
     "django.contrib.auth",
@@ -84,7 +90,7 @@ INSTALLED_APPS = [
     "social_django",
     "django_q",
     "connectors",
-    "connectors.salesloft",
+    *PROVIDER_PACKAGES,
     "syncs",
     "portal.apps.PortalConfig",
 ]
@@ -193,7 +199,7 @@ else:
 # callback's redirect, never a user), so listing it here logs no one in.
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "connectors.salesloft.oauth.SalesloftOAuth2",
+    *(import_module(package).OAUTH_BACKEND for package in PROVIDER_PACKAGES),
 ]
 SOCIAL_AUTH_JSONFIELD_ENABLED = True
 SOCIAL_AUTH_URL_NAMESPACE = "social"

@@ -75,3 +75,19 @@ def test_with_its_keys_or_debug_glue_starts(tmp_path):
     result = _start(tmp_path, DEBUG="true")  # development: keys generated under var/
     assert result.stdout.strip() == "started", result.stderr
     assert {p.name for p in tmp_path.glob("*key*")} == {"secret_key", "field_encryption_key"}
+
+
+def test_each_provider_packages_oauth_backend_is_listed_and_is_its_spec():
+    """The backends follow PROVIDER_PACKAGES (no hand-written provider line in settings), and
+    each one answers for a provider the registry knows."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    from connectors.registry import PROVIDERS
+
+    declared = [import_module(p).OAUTH_BACKEND for p in settings.PROVIDER_PACKAGES]
+    assert settings.AUTHENTICATION_BACKENDS[1:] == declared
+    assert {import_string(path).name for path in declared} == set(PROVIDERS)
+    assert set(settings.PROVIDER_PACKAGES) <= set(settings.INSTALLED_APPS)
