@@ -151,6 +151,8 @@ class ProviderSpec:
     on_wait=)` makes its `ProviderClient`: the one way `connectors.services` reaches it.
     Connecting uses OAuth 2.0 with `connectors.oauth.ConnectOAuth2` (or `oauth_backend`, a
     subclass, when the provider needs more) and API keys when `auth_types` has them.
+    `error_detail(body)` says in words what one of the provider's error bodies holds (a
+    refused write's field messages); None shows the body as it is.
     """
 
     name: str
@@ -164,6 +166,7 @@ class ProviderSpec:
     setup_steps: tuple[str, ...] = ()
     streams: Mapping[str, Stream] = field(default_factory=dict)
     oauth_backend: type | None = None
+    error_detail: Callable[[Any], str] | None = None
 
     def offers(self, object_name: str, operation: Operation) -> bool:
         """True when this provider takes `operation` on `object_name`."""

@@ -1,4 +1,7 @@
-"""The few errors a provider call can end in; everything above `connectors` sees only these."""
+"""The domain errors: what a provider call can end in, and what a service or selector
+refuses. Everything above `connectors` sees only these (and Django's `ValidationError` for a
+model that fails its checks); `portal.api.errors` is the one place that turns them into
+HTTP statuses, so no service or selector names one."""
 
 from __future__ import annotations
 
@@ -7,8 +10,19 @@ class ConnectorError(Exception):
     """Base of every error raised by `connectors`."""
 
 
+class NotFound(ConnectorError, LookupError):
+    """A lookup by the caller's names (a customer id, a provider name) found nothing; the
+    message says what is missing (a 404 in the API)."""
+
+
+class Conflict(ConnectorError):
+    """The change clashes with what exists (a duplicate, a row still in use); the message
+    says how to resolve it (a 409 in the API)."""
+
+
 class InvalidInput(ConnectorError):
-    """A write the provider cannot take, refused before any call (becomes a 400 naming `field`)."""
+    """Input a service cannot take, refused before any write or provider call (a 400 naming
+    `field`)."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")

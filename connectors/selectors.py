@@ -1,55 +1,66 @@
-"""Reads: from the provider (pages for syncs, one record) and of the connect flow's rows."""
+"""Reads of the rows `connectors` owns: customers, connections, providers, magic links, and
+the live rate windows. Nothing here calls a provider or writes (reads from a provider
+refresh tokens and spend rate budget: they are services, in `services/records.py`).
+
+A lookup by the caller's names raises `NotFound` saying what is missing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import datetime
+import time
 from typing import Any
 
-from connectors.base import Page
-from connectors.models import Connection, MagicLink
-from connectors.ratelimit import Priority, default_store
+from django.db.models import QuerySet
+
+from connectors.exceptions import NotFound
+from connectors.models import Connection, Customer, MagicLink, Provider
+from connectors.ratelimit import default_store
 
 
-def _client(connection: Connection, **kwargs: Any) -> Any:
-    from connectors.services import connection_client  # services re-exports this module
-
-    return connection_client(connection=connection, **kwargs)
+def customer_list() -> QuerySet[Customer]:
+    return Customer.objects.all()
 
 
-def stream_pages(
-    *,
-    connection: Connection,
-    object_name: str,
-    since: datetime | None = None,
-    on_wait: Callable[[float], None] | None = None,
-) -> Iterator[Page]:
-    """Pages of unified records of `object_name`, oldest change first, one at a time.
-
-    `since=None` reads everything; otherwise records with `last_modified_at >= since`
-    (the boundary is re-read; upserts are idempotent). `Page.cursor` is safe to resume
-    from; `Page.cost` is the rate cost the provider charged for the page. `on_wait(seconds)`
-    is called before waiting for rate budget. Raises the errors of `connectors.exceptions`
-    (`InvalidInput` for an unknown `object_name`, `AuthRevoked` when the connection's
-    credentials are gone).
-    """
-    client = _client(connection, priority=Priority.SYNC, on_wait=on_wait)
-    return client.stream_pages(object_name, since)
+def customer_get(*, customer_id: str) -> Customer:
+    """The customer the developer calls `customer_id`."""
+    customer = Customer.objects.filter(customer_id=customer_id).first()
+    if customer is None:
+        raise NotFound(f"No customer {customer_id!r}.")
+    return customer
 
 
-def record_fetch(*, connection: Connection, object_name: str, remote_id: str) -> dict:
-    """One record as a unified dict, read now from the provider (sequences with `steps`)."""
-    client = _client(connection, priority=Priority.INTERACTIVE)
-    return client.fetch(object_name, remote_id)
+def connection_list(*, customer_id: str) -> QuerySet[Connection]:
+    """The customer's connections (`NotFound` for an unknown customer, not an empty list)."""
+    customer = customer_get(customer_id=customer_id)
+    return Connection.objects.filter(customer=customer).select_related("customer", "provider")
 
 
-def sequence_steps_fetch(*, connection: Connection, sequence_id: str) -> list[dict]:
-    """A sequence's steps (unified sequence_step dicts), read now from the provider."""
-    client = _client(connection, priority=Priority.INTERACTIVE)
-    return client.sequence_steps(sequence_id)
+def connection_get(*, customer_id: str, provider_name: str) -> Connection:
+    """The connection of `customer_id` to `provider_name`."""
+    connection = (
+        Connection.objects.select_related("customer", "provider")
+        .filter(customer__customer_id=customer_id, provider__name=provider_name)
+        .first()
+    )
+    if connection is None:
+        raise NotFound(f"Customer {customer_id!r} has no {provider_name!r} connection.")
+    return connection
 
 
-def magic_link_list(*, customer_id: str | None = None) -> Any:
+def provider_list() -> QuerySet[Provider]:
+    return Provider.objects.all()
+
+
+def provider_get(*, provider_id: str) -> Provider:
+    """A provider by its primary key (all digits) or its name."""
+    lookup = {"pk": provider_id} if provider_id.isdigit() else {"name": provider_id}
+    provider = Provider.objects.filter(**lookup).first()
+    if provider is None:
+        raise NotFound("No Provider matches the given query.")
+    return provider
+
+
+def magic_link_list(*, customer_id: str | None = None) -> QuerySet[MagicLink]:
     """Magic links, newest first, optionally for one customer."""
     links = MagicLink.objects.select_related("customer", "provider")
     if customer_id is not None:
@@ -57,11 +68,16 @@ def magic_link_list(*, customer_id: str | None = None) -> Any:
     return links
 
 
+def magic_link_get(*, magic_link_id: str) -> MagicLink:
+    link = MagicLink.objects.filter(pk=magic_link_id).first() if magic_link_id.isdigit() else None
+    if link is None:
+        raise NotFound(f"No magic link {magic_link_id!r}.")
+    return link
+
+
 def rate_budget_windows(*, now: float | None = None) -> dict[str, dict[str, Any]]:
     """The current rate window of every provider account (`provider:account` keys): what
     is left of its budget and when it resets. A window that has ended shows its full limit."""
-    import time
-
     now = time.time() if now is None else now
     windows = {}
     for key, state in default_store().states().items():

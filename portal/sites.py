@@ -8,6 +8,15 @@ class GlueAdminSite(admin.AdminSite):
     site_title = "Glue portal"
     index_title = "Dashboard"
 
+    def each_context(self, request):
+        # Imported here: the registry loads the provider packages, which need the models.
+        from connectors.registry import PROVIDERS
+
+        context = super().each_context(request)
+        # The header's tagline names the providers the registry knows, not one in a template.
+        context["provider_labels"] = ", ".join(spec.label for spec in PROVIDERS.values())
+        return context
+
     def index(self, request, extra_context=None):
         # Imported here: the site is built before the apps' models are ready.
         from portal.charts import runs_chart

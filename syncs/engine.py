@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from connectors import selectors as connector_selectors
+from connectors import services as connector_services
 from connectors.base import Page
 from connectors.exceptions import AuthRevoked
 from syncs.models import Sync, SyncRun
@@ -107,7 +107,7 @@ def run_sync(
             on_wait(*args, **kwargs)
 
     def make_pages():
-        return connector_selectors.stream_pages(
+        return connector_services.stream_pages(
             connection=sync.connection,
             object_name=sync.object_name,
             since=since,

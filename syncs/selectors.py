@@ -7,12 +7,43 @@ from collections.abc import Iterable
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from connectors.base import COMMON_OBJECTS
-from connectors.models import Connection, Customer
-from syncs.models import RECORD_MODELS, Sync, SyncRun
+from connectors.exceptions import NotFound
+from connectors.models import Connection
+from connectors.selectors import connection_list, customer_list
+from syncs.models import RECORD_MODELS, EngagementRecord, Sync, SyncConfig, SyncRun
 
 
-class NotFound(LookupError):
-    """A lookup by the caller's names found nothing; the message lists what exists."""
+def record_model(*, object_name: str) -> type[EngagementRecord]:
+    """The synced table of `object_name`; ValueError names the valid ones (callers pass
+    names from `COMMON_OBJECTS`: an unknown one is a bug, not a user's input)."""
+    try:
+        return RECORD_MODELS[object_name]
+    except KeyError:
+        raise ValueError(
+            f"Unknown object {object_name!r}; valid: {', '.join(RECORD_MODELS)}"
+        ) from None
+
+
+def sync_config_list() -> QuerySet[SyncConfig]:
+    return SyncConfig.objects.select_related("provider").order_by("pk")
+
+
+def sync_config_get(*, sync_config_id: str) -> SyncConfig:
+    config = (
+        SyncConfig.objects.select_related("provider").filter(pk=sync_config_id).first()
+        if sync_config_id.isdigit()
+        else None
+    )
+    if config is None:
+        raise NotFound(f"No sync config {sync_config_id!r}.")
+    return config
+
+
+def sync_get(*, connection: Connection, object_name: str) -> Sync:
+    sync = Sync.objects.filter(connection=connection, object_name=object_name).first()
+    if sync is None:
+        raise NotFound(f"This connection has no sync of {object_name!r}.")
+    return sync
 
 
 def sync_list(
@@ -87,15 +118,13 @@ def sync_last_run(*, sync: Sync) -> SyncRun | None:
 def connection_for_customer(*, customer_id: str, provider_name: str | None = None) -> Connection:
     """The customer's connection (to `provider_name`, or its only one). `NotFound` says which
     customers or providers exist."""
-    customer = Customer.objects.filter(customer_id=customer_id).first()
-    if customer is None:
-        known = list(Customer.objects.values_list("customer_id", flat=True)[:50])
+    try:
+        connections = connection_list(customer_id=customer_id)
+    except NotFound:
+        known = list(customer_list().values_list("customer_id", flat=True)[:50])
         raise NotFound(
             f"Unknown customer {customer_id!r}; valid: {', '.join(known) or '(no customers yet)'}"
-        )
-    connections = Connection.objects.filter(customer=customer).select_related(
-        "customer", "provider"
-    )
+        ) from None
     names = sorted(c.provider.name for c in connections)
     if provider_name is None and len(names) == 1:
         return connections.get()

@@ -1,4 +1,5 @@
-"""Writes on sync configs and syncs: what the admin, the API and the signals call."""
+"""Writes on sync configs and syncs, and setting a provider up with its default sync
+config: what the admin, the API and the signals call."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from connectors import services as connector_services
 from connectors.base import COMMON_OBJECTS
 from connectors.models import Connection, Provider
 from syncs.models import Sync, SyncConfig
@@ -40,6 +43,32 @@ def sync_config_save(*, provider: Provider, fields: dict | None = None) -> SyncC
     config.save()
     syncs_reconcile(config=config)
     return config
+
+
+@transaction.atomic
+def provider_setup(
+    *,
+    provider: Provider,
+    client_secret: str | None = None,
+    fields: dict | None = None,
+    changed_by: AbstractBaseUser | None = None,
+    change_note: str = "",
+) -> tuple[Provider, SyncConfig | None]:
+    """Save a provider (`connectors.services.provider_save`: same arguments, same checks)
+    and give one that has no sync config the default one: every object, the default
+    schedule. The admin and the management API both set providers up through here, so a
+    provider is synced the same way whichever created it. Returns the provider and the
+    sync config created now (None when it had one)."""
+    provider = connector_services.provider_save(
+        provider=provider,
+        client_secret=client_secret,
+        fields=fields,
+        changed_by=changed_by,
+        change_note=change_note,
+    )
+    if SyncConfig.objects.filter(provider=provider).exists():
+        return provider, None
+    return provider, sync_config_save(provider=provider)
 
 
 @transaction.atomic

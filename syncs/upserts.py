@@ -24,20 +24,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from connectors.models import Connection
-from syncs.models.records import RECORD_MODELS, EngagementRecord
+from syncs.models.records import EngagementRecord
+from syncs.selectors import record_model
 
 UNIQUE_FIELDS = ["connection", "remote_id"]
 FAST_VENDORS = {"sqlite", "postgresql"}
-
-
-def record_model(object_name: str) -> type[EngagementRecord]:
-    """The synced table of `object_name`; ValueError names the valid ones."""
-    try:
-        return RECORD_MODELS[object_name]
-    except KeyError:
-        raise ValueError(
-            f"Unknown object {object_name!r}; valid: {', '.join(RECORD_MODELS)}"
-        ) from None
 
 
 def _json_text(value: Any) -> str | None:
@@ -157,7 +148,7 @@ def records_prepare(
 ) -> PreparedRecords:
     """The CPU half of an upsert, done before the page's transaction opens so that the
     transaction (and SQLite's write lock) is held only while writing."""
-    model = record_model(object_name)
+    model = record_model(object_name=object_name)
     # Last one wins if a page repeats an id: PostgreSQL refuses to update a row twice in
     # one statement.
     rows = list({record["id"]: record for record in records}.values())
@@ -223,7 +214,7 @@ def records_newly_deleted(
     ids = [record["id"] for record in records if record["is_deleted"]]
     if not ids:
         return 0
-    model = record_model(object_name)
+    model = record_model(object_name=object_name)
     stored_deleted = model.objects.filter(
         connection=connection, remote_id__in=ids, is_deleted=True
     ).count()
@@ -238,7 +229,7 @@ def records_soft_delete_unseen(
     sync's runs stamp these rows, so "seen by the pass" is `last_seen_run_id >= since_run_id`).
     Rows written since the pass started (write-throughs from the API) are spared: the pass
     may have paged past them already. Returns the number of rows marked."""
-    model = record_model(object_name)
+    model = record_model(object_name=object_name)
     now = timezone.now()
     return (
         model.objects.filter(connection=connection, is_deleted=False, synced_at__lt=pass_started_at)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from connectors.base import ProviderSpec
 from connectors.salesloft.client import make_client
+from connectors.salesloft.errors import error_detail
 from connectors.salesloft.streams import STREAMS
 
 SETUP_STEPS = (
@@ -24,4 +25,5 @@ SPEC = ProviderSpec(
     default_scopes="",
     setup_steps=SETUP_STEPS,
     streams=STREAMS,
+    error_detail=error_detail,
 )

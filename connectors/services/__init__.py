@@ -1,16 +1,16 @@
 """Writes on providers, customers and connections, and the facade other apps call:
-connect flows, token refresh, records, passthrough (reads live in `selectors.py` and are
-re-exported here).
+connect flows, token refresh, records, passthrough (reads of our own rows live in
+`connectors.selectors`).
 
 Callers import from `connectors.services`; the modules below hold one noun each:
 `providers` (provider and customer rows, the admin's provider check), `encryption` (key
 rotation), `tokens` (the token endpoint, refresh, keep-alive, losing a connection),
 `clients` (provider API clients per connection), `connect` (the connect flow's rules and
 storing its connection), `connect_sessions` (issuing and opening them, OAuth states),
-`magic_links`, `records` (single-record writes) and `passthrough`.
+`magic_links`, `records` (the provider's records read and written now: sync pages, one
+record, single-record writes) and `passthrough`.
 """
 
-from connectors.selectors import record_fetch, sequence_steps_fetch, stream_pages
 from connectors.services.clients import (
     connection_budget_key,
     connection_client,
@@ -54,7 +54,15 @@ from connectors.services.providers import (
     provider_test,
     service_user,
 )
-from connectors.services.records import record_create, record_delete, record_update
+from connectors.services.records import (
+    provider_error_detail,
+    record_create,
+    record_delete,
+    record_fetch,
+    record_update,
+    sequence_steps_fetch,
+    stream_pages,
+)
 from connectors.services.tokens import (
     connection_access_token,
     connection_disconnect,
@@ -94,6 +102,7 @@ __all__ = [
     "provider_identity",
     "provider_defaults",
     "provider_endpoint_changes",
+    "provider_error_detail",
     "provider_redirect_url",
     "provider_save",
     "provider_test",

@@ -25,8 +25,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from connectors.exceptions import InvalidInput
+from connectors.exceptions import InvalidInput, NotFound
 from connectors.models import ConnectSession, Customer, MagicLink, OAuthState
+from connectors.selectors import customer_get
 from connectors.services.connect import ConnectFlowError, connect_provider, return_url_check
 
 STATE_SALT = "connectors.oauth.state"
@@ -103,13 +104,14 @@ def connect_session_unsigned(*, customer_id: str, provider_name: str, return_url
             "connect_url it returns.",
         )
     return_url_check(return_url=return_url)
-    customer = Customer.objects.filter(customer_id=customer_id).first()
-    if customer is None:
+    try:
+        customer = customer_get(customer_id=customer_id)
+    except NotFound:
         raise ConnectFlowError(
             "unknown_customer",
             f"No customer {customer_id!r}: create it first (PUT /mgmt/v2/customers).",
             return_url=return_url,
-        )
+        ) from None
     pending = ConnectSession.objects.filter(
         origin="unsigned connect URL", opened_at__isnull=True, expires_at__gt=timezone.now()
     )

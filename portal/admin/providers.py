@@ -17,13 +17,11 @@ from connectors.services import (
     provider_defaults,
     provider_endpoint_changes,
     provider_redirect_url,
-    provider_save,
     provider_test,
 )
 from connectors.services.endpoints import URL_FIELDS
 from portal.admin.widgets import copy_button
-from syncs.models import SyncConfig
-from syncs.services import sync_config_save
+from syncs.services import provider_setup
 
 DEFAULT_PROVIDER = next(iter(PROVIDERS))
 
@@ -136,11 +134,10 @@ class ProviderAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        provider_save(
+        _, config = provider_setup(
             provider=obj, client_secret=form.secret_entered or None, changed_by=request.user
         )
-        if not SyncConfig.objects.filter(provider=obj).exists():
-            sync_config_save(provider=obj)  # every object, the default schedule
+        if config is not None:
             self.message_user(
                 request,
                 "A sync config for every object was created; adjust it under Sync configs.",

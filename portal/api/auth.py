@@ -20,9 +20,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.views import APIView
 
+from connectors.exceptions import NotFound
 from connectors.models import Connection
 from connectors.registry import PROVIDERS
-from portal.api.errors import BadRequest, NotFound
+from connectors.selectors import connection_get
+from portal.api.errors import BadRequest
 from portal.models import ApiKey
 from portal.services import api_key_authenticate
 
@@ -99,18 +101,14 @@ def customer_key_check(request, customer_id: str) -> None:
 
 
 def connection_resolve(*, customer_id: str, provider_name: str) -> Connection:
-    """The connection of `customer_id` to `provider_name`, or a 404 saying which is missing."""
-    connection = (
-        Connection.objects.select_related("customer", "provider")
-        .filter(customer__customer_id=customer_id, provider__name=provider_name)
-        .first()
-    )
-    if connection is None:
+    """The connection of `customer_id` to `provider_name`; the 404 says which headers named
+    it."""
+    try:
+        return connection_get(customer_id=customer_id, provider_name=provider_name)
+    except NotFound as exc:
         raise NotFound(
-            f"Customer {customer_id!r} has no {provider_name!r} connection "
-            f"(check the {CUSTOMER_HEADER} and {PROVIDER_HEADER} headers)."
-        )
-    return connection
+            f"{str(exc).rstrip('.')} (check the {CUSTOMER_HEADER} and {PROVIDER_HEADER} headers)."
+        ) from None
 
 
 def required_header(request, name: str) -> str:

@@ -3,6 +3,11 @@
 `{"errors": [{"id", "title", "detail", "code", "status", "meta": {"origin", "cause"?}}]}`:
 DRF's validation errors, 404s, authentication failures, provider errors and unexpected
 exceptions all leave through `exception_handler`, so a client parses one shape.
+
+Services and selectors raise domain errors (`connectors.exceptions`: `NotFound`,
+`Conflict`, `InvalidInput`, `ProviderError`…, and Django's `ValidationError`), never an
+HTTP one; `exception_handler` is the one place that gives each its status. The `ApiError`s
+below are for the API's own interface code (headers, query parameters, cursors).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
@@ -21,11 +26,14 @@ from rest_framework.response import Response
 
 from connectors.exceptions import (
     AuthRevoked,
+    Conflict,
     ConnectorError,
     InvalidInput,
+    NotFound,
     ProviderError,
     RateLimited,
 )
+from connectors.services import provider_error_detail
 from connectors.services.endpoints import url_on_provider_host
 
 logger = logging.getLogger(__name__)
@@ -68,16 +76,6 @@ class ApiError(exceptions.APIException):
 class BadRequest(ApiError):
     def __init__(self, detail: str, **kwargs: Any) -> None:
         super().__init__(detail, status_code=400, **kwargs)
-
-
-class NotFound(ApiError):
-    def __init__(self, detail: str, **kwargs: Any) -> None:
-        super().__init__(detail, status_code=404, **kwargs)
-
-
-class Conflict(ApiError):
-    def __init__(self, detail: str, **kwargs: Any) -> None:
-        super().__init__(detail, status_code=409, **kwargs)
 
 
 def error_item(
@@ -125,7 +123,16 @@ def _flatten(detail: Any, prefix: str = "") -> list[str]:
     return [f"{prefix}: {detail}" if prefix else str(detail)]
 
 
-def _provider_error(exc: ProviderError) -> tuple[int, str, Any]:
+def _validation_detail(exc: ValidationError) -> str:
+    """A model's `ValidationError` → `"field: message; other: message"`."""
+    if hasattr(exc, "message_dict"):
+        return "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items()
+        )
+    return " ".join(exc.messages)
+
+
+def _provider_error(exc: ProviderError, provider_name: str) -> tuple[int, str, Any]:
     """A provider failure → (status, detail, cause). Its own 422 stays a 422.
 
     What the provider wrote is echoed only when it came from a real provider host: an
@@ -147,37 +154,36 @@ def _provider_error(exc: ProviderError) -> tuple[int, str, Any]:
         status_code = exc.status if exc.status in (404, 422) else 502
         return status_code, f"The provider {answered}; its answer is not shown.", None
     if exc.status == 422:
-        return 422, f"The provider refused the record: {_provider_messages(exc.body)}", exc.body
+        said = provider_error_detail(provider_name=provider_name, body=exc.body)
+        return 422, f"The provider refused the record: {said}", exc.body
     if exc.status == 404:
         return 404, "The provider has no such record.", exc.body
     return 502, f"The provider failed: {exc}", exc.body
-
-
-def _provider_messages(body: Any) -> str:
-    """Salesloft's 422 body is `{"errors": {"field": ["message", ...]}}`; say it plainly."""
-    errors = body.get("errors") if isinstance(body, Mapping) else None
-    if isinstance(errors, Mapping):
-        parts = []
-        for field, messages in errors.items():
-            messages = messages if isinstance(messages, list) else [messages]
-            parts.append(f"{field} {', '.join(str(m) for m in messages)}")
-        return "; ".join(parts)
-    return str(body) if body else "validation failed"
 
 
 def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
     """DRF's EXCEPTION_HANDLER: every failure → the envelope, never an HTML page."""
     headers: dict[str, str] = {}
     origin, cause = ORIGIN_GLUE, None
+    view = context.get("view")
     if isinstance(exc, ApiError):
         status_code, detail = exc.status_code, str(exc.detail)
         origin, cause = exc.origin, exc.cause
     elif isinstance(exc, InvalidInput):
         # Unified writes name fields inside the body's `record`; other calls, top-level ones.
-        prefix = "record." if getattr(context.get("view"), "object_name", "") else ""
+        prefix = "record." if getattr(view, "object_name", "") else ""
         status_code, detail = 400, f"{prefix}{exc.field}: {exc.message}"
+    elif isinstance(exc, NotFound):
+        status_code, detail = 404, str(exc)
+    elif isinstance(exc, Conflict):
+        status_code, detail = 409, str(exc)
+    elif isinstance(exc, ValidationError):
+        status_code, detail = 400, _validation_detail(exc)
     elif isinstance(exc, ProviderError):
-        status_code, detail, cause = _provider_error(exc)
+        # The provider's package reads its own error bodies; the connection says which one.
+        provider = getattr(getattr(view, "connection", None), "provider", None)
+        provider_name = getattr(provider, "name", "")
+        status_code, detail, cause = _provider_error(exc, provider_name)
         origin = ORIGIN_PROVIDER
         if isinstance(exc, RateLimited):
             headers["Retry-After"] = str(int(exc.retry_after))
@@ -198,7 +204,7 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
         if status_code == 401:
             headers["WWW-Authenticate"] = "x-api-key"
     else:
-        logger.exception("Unhandled API error in %s", context.get("view").__class__.__name__)
+        logger.exception("Unhandled API error in %s", view.__class__.__name__)
         status_code, detail = 500, "Something went wrong on our side."
     if status_code >= 500 and origin == ORIGIN_PROVIDER:
         logger.warning("Provider error answered %s: %s", status_code, detail)

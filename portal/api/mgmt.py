@@ -6,16 +6,14 @@ were; the long lists (syncs, sync runs, in `mgmt_syncs.py`) are paginated.
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from connectors.models import Connection, Customer, MagicLink, Provider
-from connectors.services import connect_session_url
+from connectors import selectors
+from connectors.services import connect_session_url, customer_upsert
 from portal.api import mgmt_services
 from portal.api.auth import ApiView, customer_key_check
-from portal.api.errors import NotFound
 from portal.api.schema import ERRORS, WRITE_ERRORS
 from portal.api.serializers.mgmt import (
     ConnectionSerializer,
@@ -41,13 +39,6 @@ PROVIDER_ID = OpenApiParameter(
 )
 
 
-def customer_get(customer_id: str) -> Customer:
-    customer = Customer.objects.filter(customer_id=customer_id).first()
-    if customer is None:
-        raise NotFound(f"No customer {customer_id!r}.")
-    return customer
-
-
 class CustomersView(ApiView):
     @extend_schema(
         operation_id="getCustomers",
@@ -56,7 +47,7 @@ class CustomersView(ApiView):
         responses={200: CustomerSerializer(many=True), **ERRORS},
     )
     def get(self, request) -> Response:
-        return Response(CustomerSerializer(Customer.objects.all(), many=True).data)
+        return Response(CustomerSerializer(selectors.customer_list(), many=True).data)
 
     @extend_schema(
         operation_id="upsertCustomer",
@@ -76,7 +67,7 @@ class CustomersView(ApiView):
     def put(self, request) -> Response:
         serializer = CustomerUpsertSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        customer = mgmt_services.customer_upsert(**serializer.validated_data)
+        customer = customer_upsert(**serializer.validated_data)
         return Response(CustomerSerializer(customer).data)
 
 
@@ -91,7 +82,8 @@ class CustomerView(ApiView):
         responses={200: CustomerSerializer, **ERRORS},
     )
     def get(self, request, customer_id: str) -> Response:
-        return Response(CustomerSerializer(customer_get(customer_id)).data)
+        customer = selectors.customer_get(customer_id=customer_id)
+        return Response(CustomerSerializer(customer).data)
 
     @extend_schema(
         operation_id="deleteCustomer",
@@ -102,15 +94,10 @@ class CustomerView(ApiView):
         responses={200: CustomerSerializer, **ERRORS},
     )
     def delete(self, request, customer_id: str) -> Response:
-        customer = customer_get(customer_id)
+        customer = selectors.customer_get(customer_id=customer_id)
         data = CustomerSerializer(customer).data
         mgmt_services.customer_delete(customer=customer)
         return Response(data)
-
-
-def _connections(customer_id: str):
-    customer = customer_get(customer_id)
-    return Connection.objects.filter(customer=customer).select_related("customer", "provider")
 
 
 class ConnectionsView(ApiView):
@@ -124,17 +111,12 @@ class ConnectionsView(ApiView):
         responses={200: ConnectionSerializer(many=True), **ERRORS},
     )
     def get(self, request, customer_id: str) -> Response:
-        return Response(ConnectionSerializer(_connections(customer_id), many=True).data)
+        connections = selectors.connection_list(customer_id=customer_id)
+        return Response(ConnectionSerializer(connections, many=True).data)
 
 
 class ConnectionView(ApiView):
     customer_key_methods = frozenset({"GET"})
-
-    def connection(self, customer_id: str, provider_name: str) -> Connection:
-        connection = _connections(customer_id).filter(provider__name=provider_name).first()
-        if connection is None:
-            raise NotFound(f"Customer {customer_id!r} has no {provider_name!r} connection.")
-        return connection
 
     @extend_schema(
         operation_id="getConnection",
@@ -144,7 +126,8 @@ class ConnectionView(ApiView):
         responses={200: ConnectionSerializer, **ERRORS},
     )
     def get(self, request, customer_id: str, provider_name: str) -> Response:
-        return Response(ConnectionSerializer(self.connection(customer_id, provider_name)).data)
+        connection = selectors.connection_get(customer_id=customer_id, provider_name=provider_name)
+        return Response(ConnectionSerializer(connection).data)
 
     @extend_schema(
         operation_id="deleteConnection",
@@ -156,7 +139,7 @@ class ConnectionView(ApiView):
         responses={204: None, **WRITE_ERRORS},
     )
     def delete(self, request, customer_id: str, provider_name: str) -> Response:
-        connection = self.connection(customer_id, provider_name)
+        connection = selectors.connection_get(customer_id=customer_id, provider_name=provider_name)
         mgmt_services.connection_delete(connection=connection)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -178,11 +161,6 @@ PROVIDER_EXAMPLE = OpenApiExample(
 )
 
 
-def provider_get(provider_id: str) -> Provider:
-    lookup = {"pk": provider_id} if provider_id.isdigit() else {"name": provider_id}
-    return get_object_or_404(Provider, **lookup)
-
-
 class ProvidersView(ApiView):
     @extend_schema(
         operation_id="getProviders",
@@ -192,7 +170,7 @@ class ProvidersView(ApiView):
         responses={200: ProviderSerializer(many=True), **ERRORS},
     )
     def get(self, request) -> Response:
-        return Response(ProviderSerializer(Provider.objects.all(), many=True).data)
+        return Response(ProviderSerializer(selectors.provider_list(), many=True).data)
 
     @extend_schema(
         operation_id="createProvider",
@@ -221,7 +199,7 @@ class ProviderView(ApiView):
         responses={200: ProviderSerializer, **ERRORS},
     )
     def get(self, request, provider_id: str) -> Response:
-        return Response(ProviderSerializer(provider_get(provider_id)).data)
+        return Response(ProviderSerializer(selectors.provider_get(provider_id=provider_id)).data)
 
     @extend_schema(
         operation_id="updateProvider",
@@ -234,7 +212,7 @@ class ProviderView(ApiView):
         examples=[PROVIDER_EXAMPLE],
     )
     def put(self, request, provider_id: str) -> Response:
-        provider = provider_get(provider_id)
+        provider = selectors.provider_get(provider_id=provider_id)
         serializer = ProviderWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         provider = mgmt_services.provider_write(
@@ -251,7 +229,7 @@ class ProviderView(ApiView):
         responses={204: None, **WRITE_ERRORS},
     )
     def delete(self, request, provider_id: str) -> Response:
-        mgmt_services.provider_delete(provider=provider_get(provider_id))
+        mgmt_services.provider_delete(provider=selectors.provider_get(provider_id=provider_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -266,7 +244,7 @@ class MagicLinksView(ApiView):
         responses={200: MagicLinkSerializer(many=True), **ERRORS},
     )
     def get(self, request) -> Response:
-        links = MagicLink.objects.select_related("customer", "provider")
+        links = selectors.magic_link_list()
         return Response(MagicLinkSerializer(links, many=True).data)
 
     @extend_schema(
@@ -306,11 +284,7 @@ class MagicLinkView(ApiView):
         responses={204: None, **ERRORS},
     )
     def delete(self, request, magic_link_id: str) -> Response:
-        link = (
-            MagicLink.objects.filter(pk=magic_link_id).first() if magic_link_id.isdigit() else None
-        )
-        if link is None:
-            raise NotFound(f"No magic link {magic_link_id!r}.")
+        link = selectors.magic_link_get(magic_link_id=magic_link_id)
         mgmt_services.magic_link_delete(link=link)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -1,5 +1,6 @@
 """Management writes behind `/mgmt/v2/`: thin over `connectors.services` and `syncs.services`,
-turning their validation errors into the API's 400/409."""
+reading Supaglue-shaped bodies. They raise domain errors (`connectors.exceptions`, Django's
+`ValidationError` with the body's field names); `portal.api.errors` makes them 400/404/409."""
 
 from __future__ import annotations
 
@@ -10,32 +11,22 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from connectors import services as connector_services
+from connectors.exceptions import Conflict, InvalidInput, NotFound
 from connectors.models import Connection, ConnectSession, Customer, MagicLink, Provider
-from portal.api.errors import BadRequest, Conflict
+from connectors.selectors import customer_get
 from portal.api.serializers.mgmt import STRATEGY_FROM_WIRE
 from portal.models import ApiKey
 from syncs import services as sync_services
 from syncs.models import SyncConfig
 
 
-def _bad_request(exc: ValidationError, wire_names: dict[str, str] | None = None) -> BadRequest:
-    """A model `ValidationError` → 400 naming each field as the request body names it."""
-    if hasattr(exc, "message_dict"):
-        names = wire_names or {}
-        detail = "; ".join(
-            f"{names.get(field, field)}: {' '.join(messages)}"
-            for field, messages in exc.message_dict.items()
-        )
-    else:
-        detail = " ".join(exc.messages)
-    return BadRequest(detail)
-
-
-def customer_upsert(*, customer_id: str, name: str, email: str) -> Customer:
-    try:
-        return connector_services.customer_upsert(customer_id=customer_id, name=name, email=email)
-    except ValidationError as exc:
-        raise _bad_request(exc) from None
+def _wire_names(exc: ValidationError, wire_names: dict[str, str]) -> ValidationError:
+    """A model's `ValidationError` naming each field as the request body names it."""
+    if not hasattr(exc, "message_dict"):
+        return exc
+    return ValidationError(
+        {wire_names.get(field, field): messages for field, messages in exc.message_dict.items()}
+    )
 
 
 def customer_delete(*, customer: Customer) -> None:
@@ -61,8 +52,9 @@ PROVIDER_WIRE_FIELDS = {
 def provider_write(
     *, provider: Provider | None, data: dict[str, Any], key: ApiKey | None = None
 ) -> Provider:
-    """Create (`provider` None) or update a provider from a Supaglue-shaped body. The client
-    secret is write-only: blank or absent keeps the stored one, except that moving the token
+    """Create (`provider` None) or update a provider from a Supaglue-shaped body; a provider
+    without a sync config gets the default one, as in the admin. The client secret is
+    write-only: blank or absent keeps the stored one, except that moving the token
     or API URL to another host needs it again. Such a move is logged (admin log) as the
     service user, naming `key`."""
     name = data["name"]
@@ -71,7 +63,7 @@ def provider_write(
             raise Conflict(f"A {name!r} provider exists already; PUT /providers/{name} updates it.")
         provider = Provider(**connector_services.provider_defaults(name=name))
     elif provider.name != name:
-        raise BadRequest(f"name: a provider cannot be renamed ({provider.name!r} → {name!r})")
+        raise InvalidInput("name", f"a provider cannot be renamed ({provider.name!r} → {name!r})")
     oauth = data["config"]["oauth"]
     fields: dict[str, Any] = {
         "auth_type": data.get("auth_type", provider.auth_type),
@@ -84,14 +76,15 @@ def provider_write(
             fields[url] = data[url]
     note = f"Via the management API with key {key.name!r} ({key.prefix}…)." if key else ""
     try:
-        return connector_services.provider_save(
+        provider, _ = sync_services.provider_setup(
             provider=provider,
             client_secret=oauth["credentials"].get("oauth_client_secret") or None,
             fields=fields,
             change_note=note,
         )
     except ValidationError as exc:
-        raise _bad_request(exc, wire_names=PROVIDER_WIRE_FIELDS) from None
+        raise _wire_names(exc, PROVIDER_WIRE_FIELDS) from None
+    return provider
 
 
 def provider_delete(*, provider: Provider) -> None:
@@ -108,7 +101,9 @@ def sync_config_write(*, config: SyncConfig | None, data: dict[str, Any]) -> Syn
     """Create (`config` None) or update a provider's sync config from a Supaglue-shaped body."""
     provider = Provider.objects.filter(name=data["provider_name"]).first()
     if provider is None:
-        raise BadRequest(f"provider_name: no {data['provider_name']!r} provider; create it first")
+        raise InvalidInput(
+            "provider_name", f"no {data['provider_name']!r} provider; create it first"
+        )
     existing = SyncConfig.objects.filter(provider=provider).first()
     if config is None and existing is not None:
         raise Conflict(f"{provider.name!r} has a sync config (id {existing.pk}); PUT updates it.")
@@ -127,12 +122,9 @@ def sync_config_write(*, config: SyncConfig | None, data: dict[str, Any]) -> Syn
         fields["common_objects"] = [item["object"] for item in body["common_objects"]]
     if "object_overrides" in body:
         fields["object_overrides"] = body["object_overrides"]
-    try:
-        if config is not None and config.provider_id != provider.pk:
-            raise BadRequest("provider_name: a sync config cannot move to another provider")
-        return sync_services.sync_config_save(provider=provider, fields=fields)
-    except ValidationError as exc:
-        raise _bad_request(exc) from None
+    if config is not None and config.provider_id != provider.pk:
+        raise InvalidInput("provider_name", "a sync config cannot move to another provider")
+    return sync_services.sync_config_save(provider=provider, fields=fields)
 
 
 def sync_config_delete(*, config: SyncConfig) -> None:
@@ -141,8 +133,10 @@ def sync_config_delete(*, config: SyncConfig) -> None:
 
 def _customer_get_or_create(customer_id: str) -> Customer:
     """The customer, created (validated) if new: connect links name the developer's own id."""
-    customer = Customer.objects.filter(customer_id=customer_id).first()
-    return customer or customer_upsert(customer_id=customer_id, name="", email="")
+    try:
+        return customer_get(customer_id=customer_id)
+    except NotFound:
+        return connector_services.customer_upsert(customer_id=customer_id)
 
 
 def connect_session_create(
@@ -174,7 +168,7 @@ def magic_link_create(
     """A single-use connect link for `customer_id` (created if new) to `provider_name`;
     the return URL must be on an allowed host (no open redirect)."""
     if not Provider.objects.filter(name=provider_name).exists():
-        raise BadRequest(f"provider_name: no {provider_name!r} provider; create it first")
+        raise InvalidInput("provider_name", f"no {provider_name!r} provider; create it first")
     with transaction.atomic():
         customer = _customer_get_or_create(customer_id)
         return connector_services.magic_link_create(

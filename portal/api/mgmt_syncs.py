@@ -9,9 +9,8 @@ from rest_framework.response import Response
 
 from portal.api import mgmt_services, selectors
 from portal.api.auth import CONNECTION_HEADERS, ApiView, ConnectionScopedView
-from portal.api.errors import NotFound
 from portal.api.pagination import offset_page, page_size_parse
-from portal.api.params import CURSOR, PAGE_SIZE
+from portal.api.params import CURSOR, PAGE_SIZE, comparison_param
 from portal.api.schema import ERRORS, WRITE_ERRORS
 from portal.api.serializers.mgmt import (
     SyncActionSerializer,
@@ -21,8 +20,8 @@ from portal.api.serializers.mgmt import (
     SyncSerializer,
     paginated,
 )
+from syncs import selectors as sync_selectors
 from syncs import services as sync_services
-from syncs.models import SyncConfig
 
 SYNC_CONFIGS, SYNCS, SYNC_RUNS = ["SyncConfigs"], ["Syncs"], ["SyncRuns"]
 SYNC_CONFIG_ID = OpenApiParameter("sync_config_id", str, OpenApiParameter.PATH)
@@ -43,17 +42,6 @@ def _filter(name: str, description: str, **kwargs) -> OpenApiParameter:
     return OpenApiParameter(name, str, description=description, **kwargs)
 
 
-def sync_config_get(sync_config_id: str) -> SyncConfig:
-    config = (
-        SyncConfig.objects.select_related("provider").filter(pk=sync_config_id).first()
-        if sync_config_id.isdigit()
-        else None
-    )
-    if config is None:
-        raise NotFound(f"No sync config {sync_config_id!r}.")
-    return config
-
-
 class SyncConfigsView(ApiView):
     @extend_schema(
         operation_id="getSyncConfigs",
@@ -62,7 +50,7 @@ class SyncConfigsView(ApiView):
         responses={200: SyncConfigSerializer(many=True), **ERRORS},
     )
     def get(self, request) -> Response:
-        configs = SyncConfig.objects.select_related("provider").order_by("pk")
+        configs = sync_selectors.sync_config_list()
         return Response(SyncConfigSerializer(configs, many=True).data)
 
     @extend_schema(
@@ -90,7 +78,8 @@ class SyncConfigView(ApiView):
         responses={200: SyncConfigSerializer, **ERRORS},
     )
     def get(self, request, sync_config_id: str) -> Response:
-        return Response(SyncConfigSerializer(sync_config_get(sync_config_id)).data)
+        config = sync_selectors.sync_config_get(sync_config_id=sync_config_id)
+        return Response(SyncConfigSerializer(config).data)
 
     @extend_schema(
         operation_id="updateSyncConfig",
@@ -102,7 +91,7 @@ class SyncConfigView(ApiView):
         examples=[SYNC_CONFIG_EXAMPLE],
     )
     def put(self, request, sync_config_id: str) -> Response:
-        config = sync_config_get(sync_config_id)
+        config = sync_selectors.sync_config_get(sync_config_id=sync_config_id)
         serializer = SyncConfigWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         config = mgmt_services.sync_config_write(config=config, data=serializer.validated_data)
@@ -117,7 +106,8 @@ class SyncConfigView(ApiView):
         responses={204: None, **ERRORS},
     )
     def delete(self, request, sync_config_id: str) -> Response:
-        mgmt_services.sync_config_delete(config=sync_config_get(sync_config_id))
+        config = sync_selectors.sync_config_get(sync_config_id=sync_config_id)
+        mgmt_services.sync_config_delete(config=config)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -196,7 +186,7 @@ class SyncActionView(ConnectionScopedView):
         serializer = SyncActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         body = serializer.validated_data
-        sync = selectors.sync_get(connection=self.connection, object_name=body["object"])
+        sync = sync_selectors.sync_get(connection=self.connection, object_name=body["object"])
         if self.action == "pause":
             sync = sync_services.sync_pause(sync, reason="Paused through the API")
         elif self.action == "resume":
@@ -265,7 +255,7 @@ class SyncRunsView(ApiView):
             object_type=query.get("object_type"),
             object_name=query.get("object"),
             status=query.get("status"),
-            start_timestamp=query.get("start_timestamp"),
-            end_timestamp=query.get("end_timestamp"),
+            started=comparison_param(query, "start_timestamp"),
+            ended=comparison_param(query, "end_timestamp"),
         )
         return paged_response(query, queryset, SyncRunSerializer)

@@ -36,6 +36,16 @@ def datetime_param(query, name: str) -> datetime | None:
     return datetime_parse(raw, name=name)
 
 
+def comparison_param(query, name: str) -> tuple[str, datetime] | None:
+    """Supaglue's `>ISO` / `<ISO` filters → `("gt" | "lt", when)`; None when absent."""
+    value = query.get(name)
+    if not value:
+        return None
+    if value[0] not in "<>":
+        raise BadRequest(f"{name}: start with > or < then an ISO 8601 date-time, got {value!r}")
+    return ("gt" if value[0] == ">" else "lt"), datetime_parse(value[1:], name=name)
+
+
 def datetime_parse(raw: str, *, name: str) -> datetime:
     """An ISO 8601 date-time; without an offset it is read as UTC."""
     try:

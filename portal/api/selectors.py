@@ -1,5 +1,8 @@
 """Reads of the synced record tables for the unified API. Every query starts from one
-connection: there is no function here that could return another customer's rows."""
+connection: there is no function here that could return another customer's rows.
+
+Lookups raise the domain errors of `connectors.exceptions` (`NotFound`, `InvalidInput`);
+`portal.api.errors` turns them into 404s and 400s."""
 
 from __future__ import annotations
 
@@ -9,19 +12,10 @@ from datetime import datetime
 from django.db import connection as db
 from django.db.models import QuerySet
 
+from connectors.exceptions import InvalidInput, NotFound
 from connectors.models import Connection
-from portal.api.errors import BadRequest, NotFound
-from portal.api.params import datetime_parse
-from syncs.models import RECORD_MODELS, EngagementRecord, Sync, SyncRun
-from syncs.selectors import sync_list, sync_run_list
-
-
-def record_model(*, object_name: str) -> type[EngagementRecord]:
-    try:
-        return RECORD_MODELS[object_name]
-    except KeyError:
-        known = ", ".join(RECORD_MODELS)
-        raise BadRequest(f"Unknown object {object_name!r}; known: {known}") from None
+from syncs.models import EngagementRecord, Sync, SyncRun
+from syncs.selectors import record_model, sync_list, sync_run_list
 
 
 def record_list(
@@ -127,21 +121,6 @@ def syncs_list(
     return queryset
 
 
-def sync_get(*, connection: Connection, object_name: str) -> Sync:
-    sync = Sync.objects.filter(connection=connection, object_name=object_name).first()
-    if sync is None:
-        raise NotFound(f"This connection has no sync of {object_name!r}.")
-    return sync
-
-
-def _timestamp_filter(field: str, value: str, param: str) -> dict[str, datetime]:
-    """Supaglue's `>ISO` / `<ISO` filters."""
-    if not value or value[0] not in "<>":
-        raise BadRequest(f"{param}: start with > or < then an ISO 8601 date-time, got {value!r}")
-    when = datetime_parse(value[1:], name=param)
-    return {f"{field}__{'gt' if value[0] == '>' else 'lt'}": when}
-
-
 def sync_runs_list(
     *,
     customer_id: str | None = None,
@@ -149,10 +128,11 @@ def sync_runs_list(
     object_type: str | None = None,
     object_name: str | None = None,
     status: str | None = None,
-    start_timestamp: str | None = None,
-    end_timestamp: str | None = None,
+    started: tuple[str, datetime] | None = None,
+    ended: tuple[str, datetime] | None = None,
 ) -> QuerySet[SyncRun]:
-    """Runs, newest first, filtered as `GET /mgmt/v2/sync-runs` asks."""
+    """Runs, newest first, filtered as `GET /mgmt/v2/sync-runs` asks; `started` and `ended`
+    are `("gt" | "lt", when)` comparisons."""
     queryset = sync_run_list(
         customer_id=customer_id or None,
         provider_name=provider_name or None,
@@ -164,12 +144,10 @@ def sync_runs_list(
         wanted = status.strip().lower()
         if wanted not in SyncRun.Status.values:
             valid = ", ".join(s.upper() for s in SyncRun.Status.values)
-            raise BadRequest(f"status: must be one of {valid}, got {status!r}")
+            raise InvalidInput("status", f"must be one of {valid}, got {status!r}")
         queryset = queryset.filter(status=wanted)
-    if start_timestamp:
-        queryset = queryset.filter(
-            **_timestamp_filter("started_at", start_timestamp, "start_timestamp")
-        )
-    if end_timestamp:
-        queryset = queryset.filter(**_timestamp_filter("ended_at", end_timestamp, "end_timestamp"))
+    if started is not None:
+        queryset = queryset.filter(**{f"started_at__{started[0]}": started[1]})
+    if ended is not None:
+        queryset = queryset.filter(**{f"ended_at__{ended[0]}": ended[1]})
     return queryset

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from connectors import services as connector_services
+from connectors.exceptions import Conflict
 from connectors.models import Connection
-from connectors.ratelimit import Priority
-from portal.api.errors import Conflict
-from portal.api.selectors import account_search, record_model
+from portal.api.selectors import account_search
+from syncs.selectors import record_model
 from syncs.upserts import records_upsert
 
 
@@ -78,9 +78,5 @@ def account_upsert(
 
 
 def sequence_steps(*, connection: Connection, remote_id: str) -> list[dict[str, Any]]:
-    """The steps of a sequence, read from the provider at interactive priority: steps are
-    not synced, and a caller asking for one sequence should not wait behind a sync."""
-    client = connector_services.connection_client(
-        connection=connection, priority=Priority.INTERACTIVE
-    )
-    return client.sequence_steps(remote_id)
+    """The steps of a sequence, read from the provider (steps are not synced)."""
+    return connector_services.sequence_steps_fetch(connection=connection, sequence_id=remote_id)

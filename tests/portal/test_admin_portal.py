@@ -196,3 +196,14 @@ def test_a_syncs_last_run_links_to_its_runs(admin_client, connection):
     runs = admin_client.get(href.replace("&amp;", "&"))
     assert runs.status_code == 200
     assert list(runs.context["cl"].result_list.values_list("sync_id", flat=True)) == [sync.pk]
+
+
+def test_the_header_names_the_registrys_providers(admin_client, monkeypatch):
+    import dataclasses
+
+    from connectors.registry import PROVIDERS
+
+    spec = next(iter(PROVIDERS.values()))
+    monkeypatch.setitem(PROVIDERS, spec.name, dataclasses.replace(spec, label="Acme CRM"))
+    page = admin_client.get("/admin/").content.decode()
+    assert "Acme CRM data, synced" in page

@@ -75,3 +75,16 @@ def test_with_its_keys_or_debug_glue_starts(tmp_path):
     result = _start(tmp_path, DEBUG="true")  # development: keys generated under var/
     assert result.stdout.strip() == "started", result.stderr
     assert {p.name for p in tmp_path.glob("*key*")} == {"secret_key", "field_encryption_key"}
+
+
+def test_no_provider_can_authenticate_a_django_user():
+    """Connect flows run their backend's pipeline themselves (connectors.oauth): the only
+    authentication backend is Django's own, and each installed provider gets an OAuth
+    backend built from its spec."""
+    from django.conf import settings
+
+    from connectors.oauth import oauth_backend
+    from connectors.registry import PROVIDERS
+
+    assert settings.AUTHENTICATION_BACKENDS == ["django.contrib.auth.backends.ModelBackend"]
+    assert {oauth_backend(name).name for name in PROVIDERS} == set(PROVIDERS)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors import selectors as connector_selectors
+from connectors import services as connector_services
 from syncs.models import Sync
 from syncs.services import sync_config_save
 from tests.syncs.fakes import FakeProvider
@@ -12,7 +12,7 @@ from tests.syncs.fakes import FakeProvider
 def fake(monkeypatch):
     """The connector's stream replaced by an in-memory provider (unit tests only)."""
     provider = FakeProvider()
-    monkeypatch.setattr(connector_selectors, "stream_pages", provider.stream_pages)
+    monkeypatch.setattr(connector_services, "stream_pages", provider.stream_pages)
     return provider
 
 

@@ -10,9 +10,10 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from connectors.base import COMMON_OBJECTS
+from connectors.exceptions import NotFound
 from syncs.engine import RunProgress, run_sync
 from syncs.runs import SyncAlreadyRunning
-from syncs.selectors import NotFound, connection_for_customer, syncs_for_objects
+from syncs.selectors import connection_for_customer, syncs_for_objects
 
 
 class Command(BaseCommand):
