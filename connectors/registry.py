@@ -10,7 +10,7 @@ registry without loading any provider's client.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, MutableMapping
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -18,7 +18,9 @@ from django.utils.module_loading import import_string
 from connectors.base import Operation, ProviderSpec
 
 
-class _Registry(Mapping[str, ProviderSpec]):
+class _Registry(MutableMapping[str, ProviderSpec]):
+    """The installed providers by name; tests may put a spec in or take one out."""
+
     def __init__(self) -> None:
         self._specs: dict[str, ProviderSpec] | None = None
 
@@ -31,6 +33,12 @@ class _Registry(Mapping[str, ProviderSpec]):
     def __getitem__(self, name: str) -> ProviderSpec:
         return self._loaded()[name]
 
+    def __setitem__(self, name: str, spec: ProviderSpec) -> None:
+        self._loaded()[name] = spec
+
+    def __delitem__(self, name: str) -> None:
+        del self._loaded()[name]
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._loaded())
 
@@ -38,7 +46,7 @@ class _Registry(Mapping[str, ProviderSpec]):
         return len(self._loaded())
 
 
-PROVIDERS: Mapping[str, ProviderSpec] = _Registry()
+PROVIDERS: MutableMapping[str, ProviderSpec] = _Registry()
 
 
 def provider_spec(name: str) -> ProviderSpec:
