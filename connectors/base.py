@@ -48,7 +48,7 @@ class Writes:
 class Stream:
     """One common object as the provider serves it: where it is listed (`path`, `params`),
     how one record becomes unified (`to_unified`: every unified field, `id` as a string,
-    timestamps as aware datetimes, `raw_data` the record; see docs/unified-model.md), and
+    timestamps as aware datetimes, `raw_data` the record; docs/unified-model.md §2), and
     which writes it takes. A provider package may subclass it to carry its own details."""
 
     name: str

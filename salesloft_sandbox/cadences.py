@@ -1,5 +1,6 @@
 """Cadence writes: memberships (add/remove a person), cadence imports and exports
-(reference §11.4–11.5). Plain POST/PUT/DELETE of cadences does not exist in Salesloft."""
+(docs/salesloft-api.md §13.4–13.7). Plain POST/PUT/DELETE of cadences does not exist in
+Salesloft."""
 
 from __future__ import annotations
 
@@ -76,7 +77,8 @@ def membership_add(store: Store, clock: Clock, params: dict[str, Any], caller_id
 
 def membership_remove(store: Store, clock: Clock, membership_id: int) -> None:
     """DELETE removes the person from the cadence. The membership itself is history and
-    stays listed with `currently_on_cadence: false` (reference §11.5); idempotent."""
+    stays listed with `currently_on_cadence: false` (docs/salesloft-api.md §13.7);
+    idempotent."""
     with store.write_lock:
         record = store.record(MEMBERSHIPS, membership_id)
         if record is None or record["current_state"] == "removed":

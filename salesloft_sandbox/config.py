@@ -64,8 +64,8 @@ class SandboxConfig:
     rate_limit_per_minute: int = defaults.DEFAULT_RATE_LIMIT_PER_MINUTE
     token_lifetime: int = defaults.DEFAULT_TOKEN_LIFETIME
     auto_approve: bool = False
-    # The real API answered 500 to an unparseable timestamp filter (reference §6);
-    # its docs promise 422. 500 is the default for fidelity, 422 is selectable.
+    # The real API answered 500 to an unparseable timestamp filter, where its docs promise
+    # 422 (docs/salesloft-api.md §8.1). 500 is the default for fidelity, 422 is selectable.
     bad_timestamp_status: int = 500
     threads: int = defaults.DEFAULT_THREADS
     # Salesloft teams served (see teams.py); team 1 is the one above, 2..N are derived.

@@ -6,7 +6,7 @@ and keep them across sandbox restarts. They are for a local fake API only.
 
 import hashlib
 
-# Real Salesloft API keys are "ak" + 64 hex characters (reference §2.3).
+# Real Salesloft API keys are "ak" + 64 hex characters (docs/salesloft-api.md §3).
 DEFAULT_API_KEY = "ak" + hashlib.sha256(b"glue-salesloft-sandbox-api-key").hexdigest()
 DEFAULT_CLIENT_ID = hashlib.sha256(b"glue-salesloft-sandbox-client-id").hexdigest()
 DEFAULT_CLIENT_SECRET = hashlib.sha256(b"glue-salesloft-sandbox-client-secret").hexdigest()
@@ -19,8 +19,8 @@ DEFAULT_RATE_LIMIT_PER_MINUTE = 600
 DEFAULT_TOKEN_LIFETIME = 7200
 DEFAULT_THREADS = 8
 
-# Records keep the production host in their `_href` links (reference §1 says either is
-# harmless) so the stored JSON does not depend on the port the sandbox listens on.
+# Records keep the production host in their `_href` links (clients never follow them,
+# docs/salesloft-api.md §1), so the stored JSON does not depend on the sandbox's port.
 HREF_BASE = "https://api.salesloft.com/v2"
 
 TEAM_ID = 700

@@ -1,4 +1,5 @@
-"""The OAuth 2.0 server Salesloft runs at accounts.salesloft.com (reference §2).
+"""The OAuth 2.0 server Salesloft runs at accounts.salesloft.com (docs/salesloft-api.md
+§2).
 
 Authorization codes, access and refresh tokens live in the store's `oauth_tokens`
 table, so connections survive a sandbox restart. Refresh tokens rotate: using one marks

@@ -1,7 +1,7 @@
 """Turns a list request's query string into SQL plus the `metadata` echo.
 
-Quirks reproduced from reference §4–§6: per_page outside 1–100 and bad page numbers are
-silently corrected (and the corrected value echoed); array filters come as `k[]=v`,
+Quirks reproduced from docs/salesloft-api.md §7–§8: per_page outside 1–100 and bad page
+numbers are silently corrected (and the corrected value echoed); array filters come as `k[]=v`,
 repeated `k=v` or `k=a,b`; unknown parameters are ignored; timestamp operators compare
 at microsecond precision; an unparseable timestamp answers 500 like the real API did.
 """

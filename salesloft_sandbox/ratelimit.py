@@ -1,5 +1,5 @@
-"""Salesloft's cost-based rate limit (reference §9): a budget per clock minute per team,
-with deep pages costing more. Switched off, it still counts and reports each call's cost
+"""Salesloft's cost-based rate limit (docs/salesloft-api.md §10): a budget per clock minute
+per team, with deep pages costing more. Switched off, it still counts and reports each call's cost
 but never refuses one, and reports the whole budget as remaining."""
 
 from __future__ import annotations

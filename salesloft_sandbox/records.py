@@ -1,6 +1,6 @@
 """Record builders: one function per resource producing the exact JSON shape of
-reference §11 (every key present, absent values as null). Generation and the write
-endpoints both build records here, so generated and API-created records look alike.
+docs/salesloft-api.md §13 (every key present, absent values as null: §9). Generation and
+the write endpoints both build records here, so generated and API-created records look alike.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The catalog: each Salesloft collection the sandbox serves, declared as data.
 
 A resource names its SQLite table, the indexed columns pulled out of each record, the
-filters and sort keys the real API documents for it (reference §11), its OAuth scope
-and how it pages. Everything else (listing, writes, snapshots) reads this table.
+filters and sort keys the real API documents for it (docs/salesloft-api.md §13), its
+OAuth scope and how it pages. Everything else (listing, writes, snapshots) reads this table.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Timestamps: stored as UTC epoch microseconds, rendered like Salesloft renders them.
 
 Salesloft renders every timestamp in the team's time zone with exactly six fractional
-digits and a numeric offset (`2023-03-07T12:12:52.362090-05:00`, reference §7); some
-clients parse them with `%Y-%m-%dT%H:%M:%S.%f%z`, so the format must never vary.
+digits and a numeric offset (`2023-03-07T12:12:52.362090-05:00`; docs/salesloft-api.md
+§9); some clients parse them with `%Y-%m-%dT%H:%M:%S.%f%z`, so the format must never vary.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Write services for people and accounts (reference §10, §11.2–11.3).
+"""Write services for people and accounts (docs/salesloft-api.md §12, §13.2–13.3).
 
 Every write re-renders the stored JSON and stamps `updated_at` with a strictly
 increasing clock, so incremental syncs see each change exactly once.

@@ -1,7 +1,7 @@
 """Reading a Salesloft collection in `updated_at` order, cheaply and without gaps.
 
 The problem. Salesloft pages by page number and charges up to 30× for pages past 100
-(salesloft-api.md §9); its own advice is a keyset on `updated_at[gt]`. But many records
+(docs/salesloft-api.md §10); its own advice is a keyset on `updated_at[gt]` (§7). But many records
 can share one `updated_at` (bulk imports), so `updated_at[gt]=<last seen>` skips the rest
 of a tie group that straddles a page boundary, and `gte` re-reads the last record(s) on
 every page (≥ 1% waste, and an endless loop on a tie group larger than a page). Resolving

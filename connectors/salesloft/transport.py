@@ -19,7 +19,7 @@ from connectors.ratelimit import Priority, RateBudget, header_int
 
 COST_HEADER = "x-ratelimit-endpoint-cost"
 REMAINING_HEADER = "x-ratelimit-remaining-minute"
-# Salesloft's deep-paging surcharge (salesloft-api.md §9): (first page of the band, cost).
+# Salesloft's deep-paging surcharge (docs/salesloft-api.md §10): (first page of a band, cost).
 PAGE_COSTS = ((501, 30), (251, 10), (151, 8), (101, 3), (1, 1))
 
 

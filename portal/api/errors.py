@@ -1,4 +1,4 @@
-"""One error shape for the whole API (unified-model.md §4), whatever went wrong.
+"""One error shape for the whole API (docs/unified-model.md §7.6), whatever went wrong.
 
 `{"errors": [{"id", "title", "detail", "code", "status", "meta": {"origin", "cause"?}}]}`:
 DRF's validation errors, 404s, authentication failures, provider errors and unexpected

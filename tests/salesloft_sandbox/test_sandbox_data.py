@@ -1,4 +1,5 @@
-"""§7, §11, issue 3 "Data": shapes, realistic values, integrity, determinism."""
+"""docs/salesloft-api.md §9, §13 and issue 3 "Data": shapes, realistic values, integrity,
+determinism."""
 
 import re
 from collections import Counter

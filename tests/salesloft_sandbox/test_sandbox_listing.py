@@ -1,4 +1,4 @@
-"""§3–§6, §13.3–13.5: list envelope, paging, sorting and filters."""
+"""docs/salesloft-api.md §6–§8: list envelope, paging, sorting and filters."""
 
 from datetime import datetime, timedelta
 

@@ -1,4 +1,4 @@
-"""§2.1–2.2, §13.2: authorization code, rotating refresh tokens, client credentials."""
+"""docs/salesloft-api.md §2: authorization code, rotating refresh tokens, client credentials."""
 
 import time
 from urllib.parse import parse_qs, urlsplit

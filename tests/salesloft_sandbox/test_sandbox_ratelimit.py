@@ -1,4 +1,4 @@
-"""§9, §13.8: cost budget per clock minute, deep-page costs, headers, 429."""
+"""docs/salesloft-api.md §10: cost budget per clock minute, deep-page costs, headers, 429."""
 
 import pytest
 import requests

@@ -1,4 +1,5 @@
-"""§10, §13.6–13.7: creates, partial updates, idempotent deletes, validation, cadences."""
+"""docs/salesloft-api.md §12–§13: creates, partial updates, idempotent deletes, validation,
+cadences."""
 
 import pytest
 

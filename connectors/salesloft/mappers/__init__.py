@@ -1,4 +1,5 @@
-"""Pure functions between Salesloft records and the unified model (unified-model.md §1–2).
+"""Pure functions between Salesloft records and the unified model (docs/unified-model.md
+§4 reading, §5 writing).
 
 `to_unified` reads synced records, `steps` reads cadence steps, `to_salesloft` and
 `cadence_import` build write bodies. Nothing here does I/O.

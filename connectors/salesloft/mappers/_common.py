@@ -1,7 +1,7 @@
 """Small helpers shared by the Salesloft mappers: timestamps, refs, ids and counts.
 
 They run once per field of every synced record (≥ 5,000 records/s), so they stay plain:
-no regex, no schema validation. Salesloft's own conventions (salesloft-api.md §7) make
+no regex, no schema validation. Salesloft's own conventions (docs/salesloft-api.md §9) make
 that safe: keys are always present, absent values are `null`, refs are `{_href, id}`.
 """
 
@@ -48,7 +48,7 @@ def count(counts: Any, key: str) -> int:
 def common_fields(
     rec: Mapping[str, Any], *, is_deleted: bool = False, id_: Any = None
 ) -> dict[str, Any]:
-    """The fields every unified object carries (unified-model.md §1)."""
+    """The fields every unified object carries (docs/unified-model.md §2)."""
     created_at = parse_ts(rec.get("created_at"))
     updated_at = parse_ts(rec.get("updated_at"))
     return {

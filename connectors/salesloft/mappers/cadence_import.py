@@ -1,4 +1,5 @@
-"""A unified sequence → the body of `POST /v2/cadence_imports` (salesloft-api.md §11.4).
+"""A unified sequence → the body of `POST /v2/cadence_imports` (docs/salesloft-api.md
+§13.5; docs/unified-model.md §5.3).
 
 Salesloft has no plain cadence create; an import carries the settings, the sharing and the
 steps as step groups. Step timing is explained in `steps.py`: a unified `interval_seconds`

@@ -1,4 +1,4 @@
-"""Salesloft records → unified dicts (unified-model.md §2).
+"""Salesloft records → unified dicts (docs/unified-model.md §4).
 
 Each function takes one record exactly as Salesloft sent it and returns a dict with every
 unified key present; `raw_data` is the record itself (not a copy: the sync stores it as is).

@@ -1,4 +1,5 @@
-"""Unified records out of the synced tables (unified-model.md §1), one serializer per object.
+"""Unified records out of the synced tables (docs/unified-model.md §2–3), one serializer per
+object.
 
 The fields come from the model (`unified_field_names()`), so a column added to a record
 table shows up here and in the OpenAPI schema without a second list to keep in step.

@@ -118,7 +118,7 @@ def test_ids_are_strings():
     )
 
 
-# Supaglue bugs we fix (unified-model.md §2).
+# Supaglue bugs we fix (docs/unified-model.md §6).
 
 
 def test_contact_reply_count_is_replies_not_opens():
