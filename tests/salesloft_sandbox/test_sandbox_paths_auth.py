@@ -36,7 +36,7 @@ def test_collections_answer_with_and_without_json_suffix(sandbox, api, collectio
 def test_unknown_id_and_unknown_path_are_404(sandbox, api):
     assert api.get(f"{sandbox.api_base}/people/1").status_code == 404
     assert api.get(f"{sandbox.api_base}/people/abc").json() == {"error": "Not Found"}
-    assert api.get(f"{sandbox.api_base}/mailboxes").status_code == 404  # salesloft-api.md §14
+    assert api.get(f"{sandbox.api_base}/mailboxes").status_code == 404  # docs/salesloft-api.md §14
 
 
 def test_missing_token_is_401_with_the_documented_body(sandbox):
