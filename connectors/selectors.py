@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+
 from connectors.base import Page
 from connectors.models import Connection, MagicLink
-from connectors.ratelimit import Priority, default_store
+from connectors.ratelimit import OnWait, Priority
+from connectors.ratelimit.shared import shared_store
 
 
 def _client(connection: Connection, **kwargs: Any) -> Any:
@@ -22,7 +25,7 @@ def stream_pages(
     connection: Connection,
     object_name: str,
     since: datetime | None = None,
-    on_wait: Callable[[float], None] | None = None,
+    on_wait: OnWait | None = None,
 ) -> Iterator[Page]:
     """Pages of unified records of `object_name`, oldest change first, one at a time.
 
@@ -64,7 +67,7 @@ def rate_budget_windows(*, now: float | None = None) -> dict[str, dict[str, Any]
 
     now = time.time() if now is None else now
     windows = {}
-    for key, state in default_store().states().items():
+    for key, state in shared_store(redis_url=settings.REDIS_URL).states().items():
         ended = state.window_end <= now
         windows[key] = {
             "limit": state.limit,

@@ -10,13 +10,13 @@ contract `connectors.services` calls (`stream_pages`, `fetch`, `create`, …).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
 from connectors.base import Page, RemoteIdentity
 from connectors.exceptions import AuthRevoked, RateLimited
 from connectors.http import HttpClient, HttpResponse, default_client, raise_for_status
-from connectors.ratelimit import Priority, RateBudget, header_int
+from connectors.ratelimit import OnWait, Priority, RateBudget, header_int
 
 COST_HEADER = "x-ratelimit-endpoint-cost"
 REMAINING_HEADER = "x-ratelimit-remaining-minute"
@@ -56,7 +56,7 @@ class SalesloftClient:
         budget_key: str,
         http: HttpClient | None = None,
         priority: Priority = Priority.SYNC,
-        on_wait: Callable[[float], None] | None = None,
+        on_wait: OnWait | None = None,
         max_rate_retries: int = 5,
     ) -> None:
         self.api_base_url = api_base_url.rstrip("/")
