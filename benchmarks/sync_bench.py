@@ -85,6 +85,8 @@ def main() -> None:
     # The client budgets 600 cost/minute until a window has shown the team's real limit;
     # against an unthrottled sandbox, tell it up front instead of measuring that first wait.
     os.environ.setdefault("CONNECTOR_RATE_LIMIT_PER_MINUTE", str(10**9))
+    # The sandbox is on 127.0.0.1, a host provider endpoints may use only when it is listed.
+    os.environ.setdefault("PROVIDER_ALLOWED_HOSTS", "127.0.0.1")
 
     port = free_port()
     sandbox = start_sandbox(args.records, bench_dir / f"sandbox-{args.records}", port)

@@ -220,9 +220,9 @@ class OAuthState(models.Model):
         return f"{self.session_id} · {self.nonce[:6]}…"
 
 
-class RateBudget(models.Model):
-    """The shared rate budget of one provider account (see connectors/ratelimit.py); used
-    when Redis is not configured."""
+class RateWindow(models.Model):
+    """The current rate window of one provider account: what is left of its budget and when
+    it resets (kept by `connectors.ratelimit.database` when Redis is not configured)."""
 
     key = models.CharField(max_length=255, unique=True)
     window_end = models.FloatField(default=0)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from connectors.exceptions import NotFound
 from connectors.models import Connection, Customer, MagicLink, Provider
-from connectors.ratelimit import default_store
+from connectors.ratelimit.shared import shared_store
 
 
 def customer_list() -> QuerySet[Customer]:
@@ -80,7 +81,7 @@ def rate_budget_windows(*, now: float | None = None) -> dict[str, dict[str, Any]
     is left of its budget and when it resets. A window that has ended shows its full limit."""
     now = time.time() if now is None else now
     windows = {}
-    for key, state in default_store().states().items():
+    for key, state in shared_store(redis_url=settings.REDIS_URL).states().items():
         ended = state.window_end <= now
         windows[key] = {
             "limit": state.limit,

@@ -20,6 +20,7 @@ from django.db import transaction
 from connectors import services as connector_services
 from connectors.base import Page
 from connectors.exceptions import AuthRevoked
+from connectors.ratelimit import OnWait
 from syncs.models import Sync, SyncRun
 from syncs.readahead import read_ahead as read_ahead_pages
 from syncs.readahead import read_ahead_possible
@@ -78,7 +79,7 @@ def run_sync(
     *,
     mode: str | None = None,
     on_page: Callable[[RunProgress], None] | None = None,
-    on_wait: Callable[..., None] | None = None,
+    on_wait: OnWait | None = None,
     read_ahead: bool | None = None,
 ) -> SyncRun:
     """Run `sync` now and return its finished `SyncRun`.
@@ -100,11 +101,11 @@ def run_sync(
         since, pass_run_id, pass_started_at = sync_full_pass_begin(sync=sync, run=run)
     ahead = read_ahead_possible() if read_ahead is None else read_ahead
 
-    def waiting(*args, **kwargs) -> None:
+    def waiting(seconds: float) -> None:
         if not ahead:  # with read-ahead, the waiting thread is not ours: `idle` touches it
             sync_run_touch(run=run)  # a rate-limit wait is not a dead worker
         if on_wait is not None:
-            on_wait(*args, **kwargs)
+            on_wait(seconds)
 
     def make_pages():
         return connector_services.stream_pages(

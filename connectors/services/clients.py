@@ -3,13 +3,16 @@ and a throwaway one to ask which provider account a new credential belongs to.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
+
+from django.conf import settings
 
 from connectors.base import RemoteIdentity
 from connectors.exceptions import AuthRevoked
 from connectors.models import Connection, Provider
-from connectors.ratelimit import MemoryStore, Priority, RateBudget
+from connectors.ratelimit import BudgetStore, OnWait, Priority, RateBudget
+from connectors.ratelimit.memory import MemoryStore
+from connectors.ratelimit.shared import shared_store
 from connectors.registry import provider_spec
 from connectors.services.endpoints import endpoint_check
 from connectors.services.tokens import (
@@ -41,11 +44,22 @@ def connection_budget_key(*, connection: Connection) -> str:
     return f"{connection.provider.name}:{account}"
 
 
+def _rate_budget(*, store: BudgetStore) -> RateBudget:
+    # The deployment's settings are read here, where a client is built, and passed in: the
+    # budget itself knows no Django.
+    return RateBudget(
+        store=store,
+        default_limit=settings.CONNECTOR_RATE_LIMIT_PER_MINUTE,
+        sync_reserve=settings.CONNECTOR_RATE_SYNC_RESERVE,
+        margin=settings.CONNECTOR_RATE_WINDOW_MARGIN,
+    )
+
+
 def connection_client(
     *,
     connection: Connection,
     priority: Priority = Priority.SYNC,
-    on_wait: Callable[[float], None] | None = None,
+    on_wait: OnWait | None = None,
 ) -> Any:
     """The provider's API client for this connection (token, refresh, budget applied);
     `ProviderError` before any call when the API host is not one credentials may go to."""
@@ -54,7 +68,7 @@ def connection_client(
     return make_client(
         api_base_url=connection.provider.api_base_url,
         tokens=_ConnectionTokens(connection),
-        budget=RateBudget(),
+        budget=_rate_budget(store=shared_store(redis_url=settings.REDIS_URL)),
         budget_key=connection_budget_key(connection=connection),
         priority=priority,
         on_wait=on_wait,
@@ -79,7 +93,7 @@ def provider_identity(*, provider: Provider, token: str) -> RemoteIdentity:
     client = make_client(
         api_base_url=provider.api_base_url,
         tokens=_Fixed(),
-        budget=RateBudget(store=MemoryStore()),
+        budget=_rate_budget(store=MemoryStore()),
         budget_key=f"{provider.name}:identify",
         priority=Priority.INTERACTIVE,
     )

@@ -9,7 +9,9 @@ import uuid
 import pytest
 import responses
 
-from connectors.ratelimit import DatabaseStore, Priority, RateBudget, RedisStore
+from connectors.ratelimit import Priority, RateBudget
+from connectors.ratelimit.database import DatabaseStore
+from connectors.ratelimit.redis import RedisStore
 from connectors.salesloft.client import SalesloftClient
 
 REDIS_URL = "redis://127.0.0.1:6379/15"

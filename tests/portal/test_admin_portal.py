@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from connectors.models import Connection, MagicLink, RateBudget
+from connectors.models import Connection, MagicLink, RateWindow
 from syncs.models import Contact, Sync, SyncConfig, SyncRun
 from tests.factories import ConnectionFactory, CustomerFactory
 
@@ -177,8 +177,8 @@ def test_disconnect_and_delete_the_synced_data(admin_client, connection):
 def test_dashboard_shows_each_accounts_live_rate_window(admin_client, settings):
     settings.REDIS_URL = ""  # the database store
     now = time.time()
-    RateBudget.objects.create(key="salesloft:700", window_end=now + 30, remaining=420, limit=600)
-    RateBudget.objects.create(key="salesloft:800", window_end=now - 5, remaining=3, limit=600)
+    RateWindow.objects.create(key="salesloft:700", window_end=now + 30, remaining=420, limit=600)
+    RateWindow.objects.create(key="salesloft:800", window_end=now - 5, remaining=3, limit=600)
     page = admin_client.get("/admin/").content.decode()
     live = page.split('data-budget="salesloft:700"')[1].split("</tr>")[0]
     assert "420 of 600 left" in live and "resets in" in live

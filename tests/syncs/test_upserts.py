@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from django.db import transaction
+from django.db import models, transaction
 
 from syncs import upserts
 from syncs.models import Contact, Email
@@ -94,3 +94,31 @@ def test_null_timestamps_and_json(write_path, connection):
 def test_unknown_object_is_named(connection):
     with pytest.raises(ValueError, match="Unknown object 'deals'; valid: users, mailboxes"):
         records_upsert(connection=connection, object_name="deals", records=[])
+
+
+@pytest.mark.parametrize("object_name", list(upserts.RECORD_MODELS))
+def test_every_column_of_every_table_lands_in_its_own_field(write_path, connection, object_name):
+    """The statement groups columns by how they are adapted; each value still reaches the
+    column of its own field (distinct values, so a swapped pair would show)."""
+    model = upserts.RECORD_MODELS[object_name]
+    base = datetime(2024, 5, 1, tzinfo=UTC)
+    values = {}
+    for number, field in enumerate(model._meta.concrete_fields):
+        if field.name not in model.unified_field_names() or field.name == "remote_id":
+            continue
+        if isinstance(field, models.DateTimeField):
+            values[field.name] = base + timedelta(minutes=number)
+        elif isinstance(field, models.JSONField):
+            values[field.name] = {"field": field.name}
+        elif isinstance(field, models.BooleanField):
+            values[field.name] = True
+        elif isinstance(field, models.IntegerField):
+            values[field.name] = 1000 + number
+        else:
+            values[field.name] = f"{field.name}-{number}"
+    record = {**blank_record(object_name, "77", base), **values}
+
+    records_upsert(connection=connection, object_name=object_name, records=[record], run_id=3)
+
+    row = model.objects.get(connection=connection, remote_id="77")
+    assert {name: getattr(row, name) for name in values} == values

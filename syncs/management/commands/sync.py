@@ -62,9 +62,8 @@ class Command(BaseCommand):
                 def on_page(p: RunProgress, task=task) -> None:
                     bar.update(task, records=p.fetched, pages=p.pages, note="")
 
-                def on_wait(*args, task=task, waits=waits, **kwargs) -> None:
+                def on_wait(seconds: float, task=task, waits=waits) -> None:
                     waits["count"] += 1
-                    seconds = args[0] if args and isinstance(args[0], int | float) else None
                     note = f"waiting {seconds:.0f}s for rate budget" if seconds else "waiting"
                     bar.update(task, note=f"{note} (wait {waits['count']})")
 

@@ -12,7 +12,8 @@ import pytest
 import responses
 
 from connectors.exceptions import ProviderError
-from connectors.ratelimit import DatabaseStore, RateBudget
+from connectors.ratelimit import RateBudget
+from connectors.ratelimit.database import DatabaseStore
 from connectors.salesloft import paging
 from connectors.salesloft.transport import Transport
 from connectors.services import stream_pages

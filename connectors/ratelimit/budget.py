@@ -3,8 +3,8 @@
 Providers like Salesloft give each account (a team) a cost budget per clock minute and
 report after every call what it cost (`x-ratelimit-endpoint-cost`) and what is left
 (`x-ratelimit-remaining-minute`). Every process calling the same account shares one
-budget record (Redis when `settings.REDIS_URL` is set, else a database row locked with
-`select_for_update`), so workers and web requests see one another's spending:
+budget record through a `BudgetStore` (see the package's store modules), so workers and
+web requests see one another's spending:
 
 * `acquire()` reserves a call's cost before it is sent. When the window cannot pay for it,
   the caller waits for the next window (`on_wait(seconds)` is told first) instead of
@@ -16,24 +16,29 @@ budget record (Redis when `settings.REDIS_URL` is set, else a database row locke
 Interactive calls (API writes, passthrough) may spend the whole window; sync pages leave
 `sync_reserve` of it (10% by default), so a user's write never queues behind a sync.
 Windows start `margin` seconds after the minute to absorb clock skew with the provider.
+
+Pure: no Django. The deployment's settings are read where a budget is built for a
+connection (`connectors.services.clients`) and passed in; the defaults here are the
+settings' defaults.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar
-
-from django.conf import settings
-from django.db import transaction
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 T = TypeVar("T")
 WINDOW_SECONDS = 60
+DEFAULT_LIMIT_PER_MINUTE = 600  # until the provider's headers show the account's own
+DEFAULT_SYNC_RESERVE = 0.1
+DEFAULT_WINDOW_MARGIN = 1.0
+
+OnWait: TypeAlias = Callable[[float], None]
+"""Told the seconds a call will wait for rate budget, before it waits (progress, liveness)."""
 
 
 class Priority(StrEnum):
@@ -66,97 +71,28 @@ class BudgetStore(Protocol):
         """Every key's last saved state (for the dashboard; not for decisions)."""
 
 
-class DatabaseStore:
-    """One `RateBudget` row per key, changed under `select_for_update`."""
-
-    def update(self, key: str, change: Callable[[BudgetState | None], tuple[BudgetState, T]]) -> T:
-        from connectors.models import RateBudget
-
-        with transaction.atomic():
-            row = RateBudget.objects.select_for_update().filter(key=key).first()
-            current = None if row is None else BudgetState(**row.state_fields())
-            new, result = change(current)
-            RateBudget.objects.update_or_create(key=key, defaults=asdict(new))
-        return result
-
-    def states(self) -> dict[str, BudgetState]:
-        from connectors.models import RateBudget
-
-        return {row.key: BudgetState(**row.state_fields()) for row in RateBudget.objects.all()}
-
-
-class MemoryStore:
-    """A process-local store, for one-off calls made before the team is known (checking
-    new credentials): sharing their budget across teams would mix up teams' headers."""
-
-    def __init__(self) -> None:
-        self.states: dict[str, BudgetState] = {}
-        self.lock = threading.Lock()
-
-    def update(self, key: str, change: Callable[[BudgetState | None], tuple[BudgetState, T]]) -> T:
-        with self.lock:
-            new, result = change(self.states.get(key))
-            self.states[key] = new
-            return result
-
-
-class RedisStore:
-    """One Redis string per key (JSON), changed in a WATCH/MULTI transaction."""
-
-    prefix = "glue:ratebudget:"
-
-    def __init__(self, url: str) -> None:
-        import redis
-
-        self.redis = redis.Redis.from_url(url)
-
-    def update(self, key: str, change: Callable[[BudgetState | None], tuple[BudgetState, T]]) -> T:
-        import redis
-
-        name = self.prefix + key
-        while True:
-            with self.redis.pipeline() as pipe:
-                try:
-                    pipe.watch(name)
-                    raw = pipe.get(name)
-                    current = BudgetState(**json.loads(raw)) if raw else None
-                    new, result = change(current)
-                    pipe.multi()
-                    pipe.set(name, json.dumps(asdict(new)), ex=WINDOW_SECONDS * 10)
-                    pipe.execute()
-                    return result
-                except redis.WatchError:
-                    continue  # another process changed it first: read again
-
-    def states(self) -> dict[str, BudgetState]:
-        states = {}
-        for name in self.redis.scan_iter(match=self.prefix + "*", count=500):
-            raw = self.redis.get(name)
-            if raw:
-                key = name.decode().removeprefix(self.prefix)
-                states[key] = BudgetState(**json.loads(raw))
-        return states
-
-
 class RateBudget:
+    """Reserve, correct and exhaust accounts' budgets in `store`, on `clock` and `sleep`."""
+
     def __init__(
         self,
         *,
-        store: BudgetStore | None = None,
+        store: BudgetStore,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
-        default_limit: int | None = None,
-        sync_reserve: float | None = None,
-        margin: float | None = None,
+        default_limit: int = DEFAULT_LIMIT_PER_MINUTE,
+        sync_reserve: float = DEFAULT_SYNC_RESERVE,
+        margin: float = DEFAULT_WINDOW_MARGIN,
     ) -> None:
-        self.store = store or default_store()
+        """`default_limit` is a new account's budget per window until the provider reports
+        its own; `sync_reserve` the share of each window sync calls leave to interactive
+        ones; `margin` the seconds after the minute a window starts (clock skew)."""
+        self.store = store
         self.clock = clock
         self.sleep = sleep
-        self.default_limit = default_limit or settings.CONNECTOR_RATE_LIMIT_PER_MINUTE
-        self.sync_reserve = (
-            settings.CONNECTOR_RATE_SYNC_RESERVE if sync_reserve is None else sync_reserve
-        )
-        self.margin = settings.CONNECTOR_RATE_WINDOW_MARGIN if margin is None else margin
+        self.default_limit = default_limit
+        self.sync_reserve = sync_reserve
+        self.margin = margin
 
     def _window_end(self, now: float) -> float:
         return math.floor((now - self.margin) / WINDOW_SECONDS) * WINDOW_SECONDS + (
@@ -180,7 +116,7 @@ class RateBudget:
         *,
         cost: int = 1,
         priority: Priority = Priority.SYNC,
-        on_wait: Callable[[float], None] | None = None,
+        on_wait: OnWait | None = None,
     ) -> Ticket:
         """Reserve `cost` from `key`'s budget, waiting for later windows as needed."""
         while True:
@@ -243,9 +179,3 @@ def header_int(headers: dict[str, str], name: str) -> int | None:
         return int(headers[name])
     except (KeyError, ValueError):
         return None
-
-
-def default_store() -> BudgetStore:
-    if settings.REDIS_URL:
-        return RedisStore(settings.REDIS_URL)
-    return DatabaseStore()
