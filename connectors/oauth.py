@@ -28,7 +28,7 @@ from connectors.registry import provider_spec
 
 class ConnectOAuth2(BaseOAuth2):
     name = ""  # the provider's name, set per provider by `oauth_backend()`
-    ACCESS_TOKEN_METHOD = "POST"
+    ACCESS_TOKEN_METHOD = "POST"  # noqa: S105 (an HTTP method, not a password)
     STATE_PARAMETER = True
     REDIRECT_STATE = False
     EXTRA_DATA: list = []

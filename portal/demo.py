@@ -23,7 +23,7 @@ from syncs.models import SyncConfig
 from syncs.services import sync_config_save
 
 DEMO_USERNAME = "admin"
-DEMO_PASSWORD = "admin"  # demo only: printed by `make demo`
+DEMO_PASSWORD = "admin"  # noqa: S105 (demo only: printed by `make demo`)
 DEMO_API_KEY_NAME = "demo (make demo)"
 DEMO_CUSTOMER = "demo-customer"
 DEMO_PERIOD_MS = 5 * 60_000  # often enough to watch scheduled runs appear in the admin

@@ -55,7 +55,8 @@ class Batches:
         self.add(resource, (*columns, orjson.dumps(record).decode()))
 
     def flush(self, resource: str | None = None) -> None:
-        assert self.conn is not None
+        if self.conn is None:
+            raise RuntimeError("flush() before the store was opened")
         for name in [resource] if resource else list(self.rows):
             if self.rows[name]:
                 self.conn.executemany(insert_sql(RESOURCES[name]), self.rows[name])

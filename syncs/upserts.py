@@ -93,7 +93,8 @@ class _Upsert:
         placeholders += ["%s"] * (len(time_names) + 2)
         updates = [c for c in columns if c not in ("connection_id", "id")]
         self.sql = (
-            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "
+            # Identifiers from the model's own metadata, quoted; values are parameters.
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
             f"VALUES ({', '.join(placeholders)}) "
             f"ON CONFLICT ({quote('connection_id')}, {quote('id')}) DO UPDATE SET "
             + ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in updates)

@@ -46,7 +46,7 @@ def provider_defaults(*, name: str) -> dict[str, str]:
 
 # Moving these sends the customers' tokens (and the client secret) somewhere else.
 CREDENTIAL_URL_FIELDS = ("token_url", "api_base_url")
-SECRET_AGAIN = "Enter the Secret again to change where credentials are sent."
+SECRET_AGAIN = "Enter the Secret again to change where credentials are sent."  # noqa: S105
 # The author of admin-log entries for changes made without a person (API keys, commands).
 SERVICE_USERNAME = "glue-service"
 

@@ -46,15 +46,17 @@ def record_get(*, connection: Connection, object_name: str, remote_id: str) -> E
 def _json_array_has(*, table: str, column: str, key: str, values: list[str]) -> tuple[str, list]:
     """SQL: does the JSON array `column` hold an object whose `key` is one of `values`
     (case-insensitively)? JSON containment differs per database, so both are spelled out."""
+    # `table`, `column` and `key` come from this module's callers, never from a request;
+    # the values searched for are parameters.
     placeholders = ", ".join(["%s"] * len(values))
     if db.vendor == "postgresql":
         sql = (
-            f'EXISTS (SELECT 1 FROM jsonb_array_elements("{table}"."{column}") AS item '
+            f'EXISTS (SELECT 1 FROM jsonb_array_elements("{table}"."{column}") AS item '  # noqa: S608
             f"WHERE lower(item->>'{key}') IN ({placeholders}))"
         )
     else:
         sql = (
-            f'EXISTS (SELECT 1 FROM json_each("{table}"."{column}") AS item '
+            f'EXISTS (SELECT 1 FROM json_each("{table}"."{column}") AS item '  # noqa: S608
             f"WHERE lower(json_extract(item.value, '$.{key}')) IN ({placeholders}))"
         )
     return sql, [value.lower() for value in values]
