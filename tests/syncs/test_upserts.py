@@ -8,7 +8,7 @@ import pytest
 from django.db import models, transaction
 
 from syncs import upserts
-from syncs.models import Contact, Email
+from syncs.models import RECORD_MODELS, Contact, Email
 from syncs.upserts import records_upsert
 from tests.syncs.fakes import blank_record
 
@@ -96,11 +96,11 @@ def test_unknown_object_is_named(connection):
         records_upsert(connection=connection, object_name="deals", records=[])
 
 
-@pytest.mark.parametrize("object_name", list(upserts.RECORD_MODELS))
+@pytest.mark.parametrize("object_name", list(RECORD_MODELS))
 def test_every_column_of_every_table_lands_in_its_own_field(write_path, connection, object_name):
     """The statement groups columns by how they are adapted; each value still reaches the
     column of its own field (distinct values, so a swapped pair would show)."""
-    model = upserts.RECORD_MODELS[object_name]
+    model = RECORD_MODELS[object_name]
     base = datetime(2024, 5, 1, tzinfo=UTC)
     values = {}
     for number, field in enumerate(model._meta.concrete_fields):
