@@ -96,7 +96,7 @@ class Connection(models.Model):
     api_key = EncryptedTextField(blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     scope = models.CharField(max_length=1000, blank=True)
-    # The provider's account (a Salesloft team): connections of one team share its rate budget.
+    # The provider's account (a team): connections of one account share its rate budget.
     remote_account_id = models.CharField(max_length=255, blank=True)
     # The provider user who approved (or whose API key this is): reconnecting as another
     # account is refused unless the connect session allows replacing it.

@@ -60,7 +60,7 @@ def provider_spec(name: str) -> ProviderSpec:
 
 
 def provider_label(name: str) -> str:
-    """A provider's display name ("Salesloft"), or `name` for one no longer installed."""
+    """A provider's display name (its spec's label), or `name` for one no longer installed."""
     spec = PROVIDERS.get(name)
     return spec.label if spec is not None else name
 

@@ -1,8 +1,8 @@
 """The rate budget: spend a provider's per-minute cost budget without provoking 429s.
 
-Providers like Salesloft give each account (a team) a cost budget per clock minute and
-report after every call what it cost (`x-ratelimit-endpoint-cost`) and what is left
-(`x-ratelimit-remaining-minute`). Every process calling the same account shares one
+A provider may give each account (a team) a cost budget per clock minute and report after
+every call what it cost and what is left (the provider's client reads its headers and
+passes both in). Every process calling the same account shares one
 budget record through a `BudgetStore` (see the package's store modules), so workers and
 web requests see one another's spending:
 

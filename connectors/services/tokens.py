@@ -112,7 +112,7 @@ def connection_refresh(
 ) -> str:
     """Refresh the connection's access token once, however many callers ask at once.
 
-    Salesloft's refresh tokens are single-use, so two workers must never both spend one,
+    Rotating refresh tokens are single-use, so two workers must never both spend one,
     and the token call (up to a minute when the provider is slow) must not hold a database
     write lock (on SQLite, a lock on every table of the app). So a refresh is three steps:
 
