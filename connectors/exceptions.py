@@ -30,6 +30,11 @@ class InvalidInput(ConnectorError):
         self.message = message
 
 
+class Unsupported(ConnectorError):
+    """The provider's API cannot do this at all (a write it has no endpoint for); the message
+    says why (a 400 in the API, as Supaglue answered such calls)."""
+
+
 class ProviderError(ConnectorError):
     """The provider answered with an error; `status` and `body` are what it sent, `url` where
     it was sent (so the API echoes a body only when it came from the provider's real host)."""

@@ -1,8 +1,13 @@
 """One error shape for the whole API (docs/unified-model.md §7.6), whatever went wrong.
 
-`{"errors": [{"id", "title", "detail", "code", "status", "meta": {"origin", "cause"?}}]}`:
-DRF's validation errors, 404s, authentication failures, provider errors and unexpected
-exceptions all leave through `exception_handler`, so a client parses one shape.
+`{"errors": [{"id", "title", "detail", "code", "problem_type", "status", "meta": {"origin",
+"cause"?}}]}`, Supaglue's `errors` schema (the same in its engagement, mgmt and actions
+specs): `status` is the HTTP status as a string (`"404"`), `problem_type` (required there,
+deprecated) repeats `code`, `meta.origin` is `supaglue` for our own refusals and
+`remote-provider` for the provider's, and `meta.cause`, when present, is an object (the
+provider's JSON body, or `{"body": <text>}`). DRF's validation errors, 404s, authentication
+failures, provider errors and unexpected exceptions all leave through `exception_handler`,
+so a client parses one shape.
 
 Services and selectors raise domain errors (`connectors.exceptions`: `NotFound`,
 `Conflict`, `InvalidInput`, `ProviderError`…, and Django's `ValidationError`), never an
@@ -32,6 +37,7 @@ from connectors.exceptions import (
     NotFound,
     ProviderError,
     RateLimited,
+    Unsupported,
 )
 from connectors.services import provider_error_detail
 from connectors.services.endpoints import url_on_provider_host
@@ -50,9 +56,12 @@ CODES = {
     422: ("UNPROCESSABLE_ENTITY_ERROR", "Unprocessable entity"),
     429: ("TOO_MANY_REQUESTS_ERROR", "Too many requests"),
     500: ("INTERNAL_SERVER_ERROR", "Internal server error"),
+    501: ("NOT_IMPLEMENTED_ERROR", "Not implemented"),
     502: ("REMOTE_PROVIDER_ERROR", "Remote provider error"),
 }
-ORIGIN_GLUE = "glue"
+# Supaglue's spec allows exactly these two origins; a Supaglue client switches on them, so
+# errors of our own making say `supaglue` (the API it speaks), not our product's name.
+ORIGIN_GLUE = "supaglue"
 ORIGIN_PROVIDER = "remote-provider"
 
 
@@ -84,13 +93,15 @@ def error_item(
     code, title = CODES.get(status_code, CODES[400 if status_code < 500 else 500])
     meta: dict[str, Any] = {"origin": origin}
     if cause is not None:
-        meta["cause"] = cause
+        # The spec types `cause` as an object: a provider's text or list body is wrapped.
+        meta["cause"] = cause if isinstance(cause, Mapping) else {"body": cause}
     return {
         "id": str(uuid.uuid4()),
         "title": title,
         "detail": detail,
         "code": code,
-        "status": status_code,
+        "problem_type": code,
+        "status": str(status_code),
         "meta": meta,
     }
 
@@ -177,6 +188,8 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
         status_code, detail = 404, str(exc)
     elif isinstance(exc, Conflict):
         status_code, detail = 409, str(exc)
+    elif isinstance(exc, Unsupported):
+        status_code, detail = 400, str(exc)
     elif isinstance(exc, ValidationError):
         status_code, detail = 400, _validation_detail(exc)
     elif isinstance(exc, ProviderError):

@@ -35,7 +35,7 @@ from portal.api.serializers.writes import (
 )
 
 
-def _error_example(status: int, code: str, detail: str, origin: str = "glue") -> OpenApiExample:
+def _error_example(status: int, code: str, detail: str, origin: str = "supaglue") -> OpenApiExample:
     return OpenApiExample(
         code,
         value={
@@ -45,7 +45,8 @@ def _error_example(status: int, code: str, detail: str, origin: str = "glue") ->
                     "title": code.replace("_", " ").capitalize(),
                     "detail": detail,
                     "code": code,
-                    "status": status,
+                    "problem_type": code,
+                    "status": str(status),
                     "meta": {"origin": origin},
                 }
             ]

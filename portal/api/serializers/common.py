@@ -6,8 +6,11 @@ from rest_framework import serializers
 
 
 class ErrorMetaSerializer(serializers.Serializer):
-    origin = serializers.ChoiceField(choices=["glue", "remote-provider"])
-    cause = serializers.JSONField(required=False, help_text="The provider's own answer, if any.")
+    origin = serializers.ChoiceField(choices=["supaglue", "remote-provider"])
+    cause = serializers.DictField(
+        required=False,
+        help_text="The provider's own answer, if any: its JSON body, or `{body: <text>}`.",
+    )
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -22,13 +25,17 @@ class ErrorSerializer(serializers.Serializer):
             "NOT_FOUND_ERROR",
             "METHOD_NOT_ALLOWED_ERROR",
             "CONFLICT_ERROR",
+            "PAYLOAD_TOO_LARGE_ERROR",
+            "UNSUPPORTED_MEDIA_TYPE_ERROR",
             "UNPROCESSABLE_ENTITY_ERROR",
             "TOO_MANY_REQUESTS_ERROR",
             "INTERNAL_SERVER_ERROR",
+            "NOT_IMPLEMENTED_ERROR",
             "REMOTE_PROVIDER_ERROR",
         ]
     )
-    status = serializers.IntegerField()
+    problem_type = serializers.CharField(help_text="Supaglue's deprecated name of `code`.")
+    status = serializers.CharField(help_text='The HTTP status, as a string ("404").')
     meta = ErrorMetaSerializer()
 
 

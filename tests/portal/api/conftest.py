@@ -104,6 +104,10 @@ def error(response) -> dict:
     body = response.json()
     assert set(body) == {"errors"} and len(body["errors"]) == 1, body
     item = body["errors"][0]
-    assert set(item) >= {"id", "title", "detail", "code", "status", "meta"}
-    assert item["status"] == response.status_code
+    # Supaglue's `errors` schema: these keys required, `status` a string, two origins.
+    assert set(item) >= {"id", "title", "detail", "code", "problem_type", "status", "meta"}
+    assert item["status"] == str(response.status_code)
+    assert item["problem_type"] == item["code"]
+    assert item["meta"]["origin"] in {"supaglue", "remote-provider"}
+    assert isinstance(item["meta"].get("cause", {}), dict)
     return item

@@ -46,7 +46,7 @@ def test_domain_errors_map_to_statuses_in_the_envelope(
     response = api.post("/engagement/v2/accounts", BODY)
     assert response.status_code == status
     item = error(response)
-    assert (item["code"], item["detail"], item["meta"]["origin"]) == (code, detail, "glue")
+    assert (item["code"], item["detail"], item["meta"]["origin"]) == (code, detail, "supaglue")
 
 
 def test_the_provider_package_says_what_a_refusal_means(api, conn_a, monkeypatch):

@@ -71,7 +71,7 @@ def test_bad_create_bodies_are_400_naming_the_field(api, conn_a, path, body, nam
     response = api.post(f"/engagement/v2/{path}", body)
     assert response.status_code == 400, response.json()
     item = error(response)
-    assert item["code"] == "BAD_REQUEST" and item["meta"]["origin"] == "glue"
+    assert item["code"] == "BAD_REQUEST" and item["meta"]["origin"] == "supaglue"
     assert item["detail"].startswith(named), item["detail"]
     assert _nothing_stored()
 
