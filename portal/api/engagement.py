@@ -31,6 +31,7 @@ from portal.api.serializers.writes import (
     SequenceWriteSerializer,
     ignored_warnings,
     record_body_validate,
+    unstored_warnings,
 )
 
 # The unified shape of a written record, per object (all fields optional on update).
@@ -96,6 +97,9 @@ class ListMixin:
             connection=self.connection,
             object_name=self.object_name,
             modified_after=params.modified_after,
+            modified_before=params.modified_before,
+            created_after=params.created_after,
+            created_before=params.created_before,
             include_deleted=params.include_deleted,
         )
         return self.records_page(request, queryset)
@@ -107,10 +111,11 @@ class CreateMixin:
         record, warnings = record_body_validate(
             request.data, record_serializer=WRITE_SERIALIZERS[self.object_name]
         )
-        remote_id = services.record_create(
+        stored = services.record_create(
             connection=self.connection, object_name=self.object_name, record=record
         )
-        return write_answer(remote_id, warnings, status.HTTP_201_CREATED)
+        warnings += unstored_warnings(sent=record, stored=stored)
+        return write_answer(stored["id"], warnings, status.HTTP_201_CREATED)
 
 
 class RetrieveMixin:
@@ -138,12 +143,13 @@ class UpdateMixin:
         selectors.record_get(
             connection=self.connection, object_name=self.object_name, remote_id=remote_id
         )
-        services.record_update(
+        stored = services.record_update(
             connection=self.connection,
             object_name=self.object_name,
             remote_id=remote_id,
             record=record,
         )
+        warnings += unstored_warnings(sent=record, stored=stored)
         return write_answer(remote_id, warnings, status.HTTP_200_OK)
 
 
@@ -186,10 +192,10 @@ class AccountUpsertView(RecordView):
         body = validated(AccountUpsertSerializer, request.data)
         record = {k: v for k, v in body["record"].items() if k in request.data["record"]}
         warnings = ignored_warnings(request.data["record"], AccountWriteSerializer())
-        remote_id = services.account_upsert(
+        stored = services.account_upsert(
             connection=self.connection, record=record, upsert_on=body["upsert_on"]
         )
-        return write_answer(remote_id, warnings, status.HTTP_201_CREATED)
+        return write_answer(stored["id"], warnings, status.HTTP_201_CREATED)
 
 
 class ContactSearchView(RecordView):

@@ -68,6 +68,9 @@ class ListParams:
     page_size: int
     cursor: str | None
     modified_after: datetime | None
+    modified_before: datetime | None
+    created_after: datetime | None
+    created_before: datetime | None
     include_raw_data: bool
     include_deleted: bool
 
@@ -77,6 +80,9 @@ def list_params(query) -> ListParams:
         page_size=page_size_parse(query.get("page_size")),
         cursor=query.get("cursor") or None,
         modified_after=datetime_param(query, "modified_after"),
+        modified_before=datetime_param(query, "modified_before"),
+        created_after=datetime_param(query, "created_after"),
+        created_before=datetime_param(query, "created_before"),
         include_raw_data=bool_param(query, "include_raw_data", default=False),
         # Supaglue spelled it include_deleted_data; both are accepted.
         include_deleted=bool_param(
@@ -105,6 +111,21 @@ LIST_PARAMETERS = [
         "modified_after",
         OpenApiTypes.DATETIME,
         description="Only records whose `last_modified_at` is after this ISO 8601 date-time.",
+    ),
+    OpenApiParameter(
+        "modified_before",
+        OpenApiTypes.DATETIME,
+        description="Only records whose `last_modified_at` is before this ISO 8601 date-time.",
+    ),
+    OpenApiParameter(
+        "created_after",
+        OpenApiTypes.DATETIME,
+        description="Only records created (`created_at`) after this ISO 8601 date-time.",
+    ),
+    OpenApiParameter(
+        "created_before",
+        OpenApiTypes.DATETIME,
+        description="Only records created (`created_at`) before this ISO 8601 date-time.",
     ),
     INCLUDE_RAW_DATA,
     OpenApiParameter(

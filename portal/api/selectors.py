@@ -23,12 +23,22 @@ def record_list(
     connection: Connection,
     object_name: str,
     modified_after: datetime | None = None,
+    modified_before: datetime | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
     include_deleted: bool = True,
 ) -> QuerySet[EngagementRecord]:
-    """The connection's records of one object, filtered as the list endpoint asks."""
+    """The connection's records of one object, filtered as the list endpoint asks (the
+    bounds are exclusive, as Supaglue's "after" and "before"; a record without a
+    `created_at` matches no `created_*` bound)."""
     queryset = record_model(object_name=object_name).objects.filter(connection=connection)
-    if modified_after is not None:
-        queryset = queryset.filter(last_modified_at__gt=modified_after)
+    bounds = {
+        "last_modified_at__gt": modified_after,
+        "last_modified_at__lt": modified_before,
+        "created_at__gt": created_after,
+        "created_at__lt": created_before,
+    }
+    queryset = queryset.filter(**{key: when for key, when in bounds.items() if when is not None})
     if not include_deleted:
         queryset = queryset.filter(is_deleted=False)
     return queryset

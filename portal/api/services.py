@@ -20,14 +20,17 @@ from syncs.selectors import record_model
 from syncs.upserts import records_upsert
 
 
-def _store(*, connection: Connection, object_name: str, record: dict[str, Any]) -> str:
+def _store(*, connection: Connection, object_name: str, record: dict[str, Any]) -> dict[str, Any]:
     with transaction.atomic():
         records_upsert(connection=connection, object_name=object_name, records=[record])
-    return record["id"]
+    return record
 
 
-def record_create(*, connection: Connection, object_name: str, record: dict[str, Any]) -> str:
-    """Create `record` at the provider, store what it reads back; returns the new id."""
+def record_create(
+    *, connection: Connection, object_name: str, record: dict[str, Any]
+) -> dict[str, Any]:
+    """Create `record` at the provider, store what it reads back; returns that unified
+    record (its `id` is the new one)."""
     created = connector_services.record_create(
         connection=connection, object_name=object_name, record=record
     )
@@ -36,8 +39,8 @@ def record_create(*, connection: Connection, object_name: str, record: dict[str,
 
 def record_update(
     *, connection: Connection, object_name: str, remote_id: str, record: dict[str, Any]
-) -> str:
-    """Change the fields in `record` at the provider, store what it reads back."""
+) -> dict[str, Any]:
+    """Change the fields in `record` at the provider, store and return what it reads back."""
     updated = connector_services.record_update(
         connection=connection, object_name=object_name, remote_id=remote_id, record=record
     )
@@ -58,7 +61,7 @@ def record_delete(*, connection: Connection, object_name: str, remote_id: str) -
 
 def account_upsert(
     *, connection: Connection, record: dict[str, Any], upsert_on: dict[str, str]
-) -> str:
+) -> dict[str, Any]:
     """Update the one account matching `upsert_on` (name and/or domain, among the synced
     accounts), or create it. More than one match is a 409: the caller must choose."""
     matches = list(

@@ -93,11 +93,8 @@ def _address(address: Any) -> dict[str, Any]:
         return {"city": None, "state": None, "country": None}
     if not isinstance(address, Mapping):
         raise InvalidInput("address", "must be an object")
-    for unsupported in ("street_1", "street_2", "postal_code"):
-        if address.get(unsupported):
-            raise InvalidInput(
-                f"address.{unsupported}", "Salesloft keeps only city, state and country on a person"
-            )
+    # A Salesloft person keeps only city, state and country. Street and postal code are
+    # dropped, as Supaglue did; the API reads the person back and warns of what is missing.
     return {key: address.get(key) for key in ("city", "state", "country")}
 
 

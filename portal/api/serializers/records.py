@@ -120,6 +120,24 @@ RECORD_SERIALIZERS: dict[str, type[RecordSerializer]] = {
 }
 
 
+_TEMPLATE_TEXT = ("subject", "body")
+
+
+def sequence_step_present(step: dict[str, Any]) -> dict[str, Any]:
+    """A provider's sequence_step as Supaglue's `sequence_step` schema has it: a key the
+    provider has no value for is left out rather than sent as `null` (none of the schema's
+    step fields is nullable), and an email template always has a `subject` and `body`
+    (required there; `""` when the provider has none, as Supaglue sent)."""
+    shown = {key: value for key, value in step.items() if value is not None and key != "template"}
+    template = step.get("template")
+    if isinstance(template, dict):
+        shown["template"] = {
+            **{key: value for key, value in template.items() if value is not None},
+            **{key: template.get(key) or "" for key in _TEMPLATE_TEXT},
+        }
+    return shown
+
+
 class SequenceWithStepsSerializer(RECORD_SERIALIZERS["sequences"]):
     """`GET /sequences/{id}`: the sequence and its steps, read from the provider."""
 
@@ -130,7 +148,7 @@ class SequenceWithStepsSerializer(RECORD_SERIALIZERS["sequences"]):
 
     @extend_schema_field(SequenceStepSerializer(many=True))
     def get_steps(self, instance: Sequence) -> list[dict[str, Any]]:
-        return self.context.get("steps", [])
+        return [sequence_step_present(step) for step in self.context.get("steps", [])]
 
 
 @cache

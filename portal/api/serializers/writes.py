@@ -54,7 +54,8 @@ class SequenceWriteSerializer(serializers.Serializer):
     type = serializers.ChoiceField(
         choices=SHARE_TYPES,
         required=False,
-        help_text="Sharing: `team` shares with the whole team, `private` (default) does not.",
+        help_text="Sharing (required, as in Supaglue's spec, unless `share_type` is given): "
+        "`team` shares with the whole team, `private` only with the owner.",
     )
     share_type = serializers.ChoiceField(
         choices=SHARE_TYPES, required=False, help_text="Accepted as a synonym of `type`."
@@ -62,6 +63,13 @@ class SequenceWriteSerializer(serializers.Serializer):
     tags = serializers.ListField(child=serializers.CharField(), required=False)
     custom_fields = serializers.DictField(required=False)
     steps = SequenceStepSerializer(many=True, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Supaglue's create_sequence requires `type`; a missing one must not quietly become
+        # a private cadence the caller meant to share.
+        if not self.partial and "type" not in attrs and "share_type" not in attrs:
+            raise serializers.ValidationError({"type": ["This field is required."]})
+        return attrs
 
 
 class SequenceStateWriteSerializer(serializers.Serializer):
@@ -82,6 +90,28 @@ def ignored_warnings(raw: Any, serializer: serializers.Serializer) -> list[dict[
         }
         for key in raw
         if key not in serializer.fields
+    ]
+
+
+def unstored_warnings(*, sent: dict[str, Any], stored: dict[str, Any]) -> list[dict[str, str]]:
+    """A warning for each part of a sent `address` that the provider did not keep.
+
+    Some providers have no place for every address line (a Salesloft person keeps city,
+    state and country only). Supaglue dropped such parts silently; the record read back
+    after the write says what was kept, so the answer names what was not.
+    """
+    address = sent.get("address")
+    if not isinstance(address, dict):
+        return []
+    kept = stored.get("address") or {}
+    return [
+        {
+            "title": "Field not stored",
+            "detail": f"record.address.{key} has no place at the provider and was dropped.",
+            "problem_type": "FIELD_NOT_STORED",
+        }
+        for key, value in address.items()
+        if value not in (None, "") and kept.get(key) in (None, "")
     ]
 
 

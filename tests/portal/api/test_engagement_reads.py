@@ -96,6 +96,27 @@ def test_modified_after_is_strictly_after(api, conn_a):
     assert [r["id"] for r in body["records"]] == ["3", "4"]
 
 
+def test_created_and_modified_bounds_filter_lists(api, conn_a):
+    """Supaglue's `created_after` / `created_before` (and `modified_before`), exclusive."""
+    for n in range(5):
+        made = make_record(conn_a, "accounts", str(n), minutes=n)
+        type(made).objects.filter(pk=made.pk).update(created_at=BASE_TIME + timedelta(days=n))
+
+    def iso(delta):
+        return (BASE_TIME + delta).isoformat().replace("+00:00", "Z")
+
+    def listed(**query):
+        body = api.get("/engagement/v2/accounts", **query).json()
+        assert body["pagination"]["total_count"] == len(body["records"])
+        return sorted(r["id"] for r in body["records"])
+
+    assert listed(created_after=iso(timedelta(days=2))) == ["3", "4"]
+    assert listed(created_before=iso(timedelta(days=2))) == ["0", "1"]
+    assert listed(modified_before=iso(timedelta(minutes=2))) == ["0", "1"]
+    both = listed(created_after=iso(timedelta(days=0)), modified_before=iso(timedelta(minutes=4)))
+    assert both == ["1", "2", "3"]
+
+
 def _walk(api, path, page_size, between=None):
     """Follow `next` to the end; `between(page_number)` runs after each page."""
     seen, cursor, pages = [], None, 0
@@ -199,6 +220,8 @@ def test_page_size_defaults_to_100_and_caps_at_1000(api, conn_a):
             "cursor",
         ),
         ({"include_raw_data": "maybe"}, "include_raw_data"),
+        ({"created_after": "last week"}, "created_after"),
+        ({"created_before": "2024-02-30T00:00:00Z"}, "created_before"),
         ({"include_deleted": "2"}, "include_deleted"),
     ],
 )

@@ -47,6 +47,8 @@ def _nothing_stored():
         ("contacts", {"record": {"address": "Paris"}}, "record.address"),
         ("contacts", {"record": {"tags": "vip"}}, "record.tags"),
         ("sequences", {"record": {"type": "team"}}, "record.name"),
+        # Supaglue's create_sequence requires `type`: no silent default to private.
+        ("sequences", {"record": {"name": "S"}}, "record.type: This field is required"),
         ("sequences", {"record": {"name": "S", "type": "public"}}, "record.type"),
         (
             "sequences",

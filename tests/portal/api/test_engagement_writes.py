@@ -135,16 +135,37 @@ def test_salesloft_422_comes_back_as_422_with_its_messages(live):
     assert not RECORD_MODELS["accounts"].objects.filter(name="No Domain").exists()
 
 
-def test_what_salesloft_cannot_store_is_refused_before_the_call(live, sandbox):
-    sandbox.control.reset_stats()
-    response = live.post(
-        "/engagement/v2/contacts",
-        {"record": {"first_name": "X", "address": {"street_1": "1 Main St"}}},
+def test_an_address_part_salesloft_cannot_store_is_dropped_with_a_warning(live, sandbox):
+    """Supaglue's address has street lines; a Salesloft person does not. The contact is
+    created with what Salesloft keeps, and the answer's `warnings` names what it dropped."""
+    address = {
+        "street_1": "1 Main St",
+        "street_2": None,
+        "city": "Oslo",
+        "state": None,
+        "postal_code": None,
+        "country": "NO",
+    }
+    emails = [{"email_address": "street@example.com", "email_address_type": "primary"}]
+    record = {"first_name": "X", "address": address, "email_addresses": emails}
+    response = live.post("/engagement/v2/contacts", {"record": record})
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    dropped = "record.address.street_1 has no place at the provider and was dropped."
+    assert [(w["problem_type"], w["detail"]) for w in body["warnings"]] == [
+        ("FIELD_NOT_STORED", dropped)
+    ]
+    person = _remote(sandbox, f"/people/{body['record']['id']}")
+    assert (person["city"], person["country"]) == ("Oslo", "NO")
+    patched = live.patch(
+        f"/engagement/v2/contacts/{body['record']['id']}",
+        {"record": {"address": {**address, "postal_code": "0150"}}},
     )
-    assert response.status_code == 400 and error(response)["detail"].startswith(
-        "record.address.street_1"
-    )
-    assert "POST /v2/people" not in sandbox.control.stats()["paths"]
+    assert patched.status_code == 200, patched.json()
+    assert [w["detail"].split(" ")[0] for w in patched.json()["warnings"]] == [
+        "record.address.street_1",
+        "record.address.postal_code",
+    ]
 
 
 def test_sequence_create_and_get_with_steps(live):
