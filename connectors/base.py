@@ -101,7 +101,11 @@ class ProviderClient(Protocol):
 
     Every method raises the errors of `connectors.exceptions`: `InvalidInput` naming the
     field before any call for what the provider cannot take, `AuthRevoked`, `RateLimited`,
-    `ProviderUnavailable`, `ProviderError` (with the provider's status and body)."""
+    `ProviderUnavailable`, `ProviderError` (with the provider's status and body).
+
+    Optional: `sequence_step_create(sequence_id, step) -> step` (appends one unified
+    sequence_step, answered with its id) and `sequence_step_update(sequence_id, step_id,
+    step) -> step`; a client without one (or raising `Unsupported`) cannot do it."""
 
     def url(self, path: str) -> str:
         """The absolute URL of an API path (for passthrough)."""

@@ -89,39 +89,55 @@ def membership_remove(store: Store, clock: Clock, membership_id: int) -> None:
 
 
 def cadence_import(store: Store, clock: Clock, body: dict[str, Any], caller_id: int) -> dict:
-    """POST /v2/cadence_imports: a cadence and its steps from settings + step_groups."""
+    """POST /v2/cadence_imports: a cadence and its steps from settings + step_groups, or,
+    with `cadence_content.cadence_id`, more steps imported into that existing cadence
+    (settings and sharing are then optional and ignored)."""
     settings = body.get("settings") if isinstance(body.get("settings"), dict) else {}
     sharing = body.get("sharing_settings") if isinstance(body.get("sharing_settings"), dict) else {}
     content = body.get("cadence_content") if isinstance(body.get("cadence_content"), dict) else {}
     groups = content.get("step_groups") or []
-    if not (settings.get("name") or "").strip():
+    into = _as_id(content.get("cadence_id"))
+    if content.get("cadence_id") is not None and (into is None or not store.record(CADENCES, into)):
+        raise unprocessable({"cadence_content.cadence_id": ["is invalid"]})
+    if into is None and not (settings.get("name") or "").strip():
         raise unprocessable({"settings.name": ["can't be blank"]})
     if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):
         raise unprocessable({"cadence_content.step_groups": ["must be a list of step groups"]})
     truthy = lambda v: v is True or str(v).lower() in ("true", "1")  # noqa: E731
     with store.write_lock:
         now = clock.now()
-        cadence_id = store.max_id(CADENCES) + 1
-        cadence = records.cadence_record(
-            id=cadence_id,
-            created=now,
-            updated=now,
-            name=settings["name"].strip(),
-            owner_id=caller_id,
-            archived=None,
-            team_cadence=truthy(sharing.get("team_cadence")),
-            shared=truthy(sharing.get("shared")),
-            cadence_function=settings.get("cadence_function") or "outbound",
-            remove_bounced=truthy(settings.get("remove_bounced", True)),
-            remove_replied=truthy(settings.get("remove_replied", True)),
-            target_daily_people=int(settings.get("target_daily_people") or 0),
-            external_identifier=settings.get("external_identifier"),
-        )
-        store.save(CADENCES, cadence)
+        numbers: dict[int, int] = {}  # steps already on each day of the cadence
+        if into is not None:
+            cadence_id = into
+            rows = store.connection().execute(
+                "SELECT body FROM steps WHERE cadence_id = ?", (cadence_id,)
+            )
+            for (text,) in rows.fetchall():
+                day = orjson.loads(text)["day"]
+                numbers[day] = numbers.get(day, 0) + 1
+        else:
+            cadence_id = store.max_id(CADENCES) + 1
+            cadence = records.cadence_record(
+                id=cadence_id,
+                created=now,
+                updated=now,
+                name=settings["name"].strip(),
+                owner_id=caller_id,
+                archived=None,
+                team_cadence=truthy(sharing.get("team_cadence")),
+                shared=truthy(sharing.get("shared")),
+                cadence_function=settings.get("cadence_function") or "outbound",
+                remove_bounced=truthy(settings.get("remove_bounced", True)),
+                remove_replied=truthy(settings.get("remove_replied", True)),
+                target_daily_people=int(settings.get("target_daily_people") or 0),
+                external_identifier=settings.get("external_identifier"),
+            )
+            store.save(CADENCES, cadence)
         step_id = store.max_id(STEPS) + 1
         for group in groups:
             day = int(group.get("day") or 1)
-            for number, step in enumerate(group.get("steps") or [], start=1):
+            for step in group.get("steps") or []:
+                numbers[day] = numbers.get(day, 0) + 1
                 kind = _STEP_TYPES.get(str(step.get("type", "")).lower(), "other")
                 store.save(
                     STEPS,
@@ -131,7 +147,7 @@ def cadence_import(store: Store, clock: Clock, body: dict[str, Any], caller_id: 
                         updated=now,
                         cadence_id=cadence_id,
                         day=day,
-                        step_number=number,
+                        step_number=numbers[day],
                         type=kind,
                         name=step.get("name") or kind.title(),
                         enabled=step.get("enabled", True) is not False,

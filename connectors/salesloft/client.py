@@ -56,6 +56,14 @@ class SalesloftClient:
     def sequence_steps(self, sequence_id: str) -> list[dict[str, Any]]:
         return reads.sequence_steps_fetch(self.transport, sequence_id)
 
+    def sequence_step_create(self, sequence_id: str, step: Mapping[str, Any]) -> dict[str, Any]:
+        return writes.sequence_step_create(self.transport, sequence_id, step)
+
+    def sequence_step_update(
+        self, sequence_id: str, step_id: str, step: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        return writes.sequence_step_update(sequence_id, step_id)
+
 
 def make_client(**kwargs: Any) -> SalesloftClient:
     """The spec's `client_factory`."""

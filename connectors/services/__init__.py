@@ -60,6 +60,8 @@ from connectors.services.records import (
     record_delete,
     record_fetch,
     record_update,
+    sequence_step_create,
+    sequence_step_update,
     sequence_steps_fetch,
     stream_pages,
 )
@@ -112,6 +114,8 @@ __all__ = [
     "record_update",
     "return_url_check",
     "return_url_with",
+    "sequence_step_create",
+    "sequence_step_update",
     "sequence_steps_fetch",
     "service_user",
     "stream_pages",

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.base import Page
+from connectors.exceptions import Unsupported
 from connectors.models import Connection
 from connectors.ratelimit import Priority
 from connectors.registry import PROVIDERS
@@ -47,6 +48,29 @@ def sequence_steps_fetch(*, connection: Connection, sequence_id: str) -> list[di
     interactive priority: a caller asking for one sequence should not wait behind a sync."""
     client = connection_client(connection=connection, priority=Priority.INTERACTIVE)
     return client.sequence_steps(sequence_id)
+
+
+def sequence_step_create(*, connection: Connection, sequence_id: str, step: dict) -> dict:
+    """Add `step` (a unified sequence_step) after the last step of a sequence; the new step
+    as the provider now holds it, with its `id`. `Unsupported` when the provider's API
+    cannot add steps; `InvalidInput` (naming the step's field) for what it cannot take."""
+    client = connection_client(connection=connection, priority=Priority.INTERACTIVE)
+    create = getattr(client, "sequence_step_create", None)
+    if create is None:
+        raise Unsupported(f"{connection.provider} cannot add steps to a sequence through its API.")
+    return create(sequence_id, step)
+
+
+def sequence_step_update(
+    *, connection: Connection, sequence_id: str, step_id: str, step: dict
+) -> dict:
+    """Change a sequence step's template; the step as the provider now holds it.
+    `Unsupported` when the provider's API cannot change steps."""
+    client = connection_client(connection=connection, priority=Priority.INTERACTIVE)
+    update = getattr(client, "sequence_step_update", None)
+    if update is None:
+        raise Unsupported(f"{connection.provider} cannot change sequence steps through its API.")
+    return update(sequence_id, step_id, step)
 
 
 def record_create(*, connection: Connection, object_name: str, record: dict) -> dict:

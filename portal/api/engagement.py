@@ -26,8 +26,11 @@ from portal.api.serializers.writes import (
     AccountWriteSerializer,
     ContactSearchSerializer,
     ContactWriteSerializer,
+    SequenceStateBatchSerializer,
     SequenceStateSearchSerializer,
     SequenceStateWriteSerializer,
+    SequenceStepCreateSerializer,
+    SequenceStepUpdateSerializer,
     SequenceWriteSerializer,
     ignored_warnings,
     record_body_validate,
@@ -225,11 +228,79 @@ class SequenceStateSearchView(RecordView):
         return self.records_page(request, self.search_scope(request, queryset))
 
 
+class SequenceStepsView(RecordView):
+    """`POST /sequences/{id}/sequence_steps`: one step added after the sequence's last."""
+
+    object_name = "sequences"
+
+    def post(self, request, remote_id: str) -> Response:
+        step, warnings = record_body_validate(
+            request.data, record_serializer=SequenceStepCreateSerializer
+        )
+        # 404 before the provider call when the sequence is not this customer's.
+        selectors.record_get(
+            connection=self.connection, object_name="sequences", remote_id=remote_id
+        )
+        created = services.sequence_step_create(
+            connection=self.connection, sequence_id=remote_id, step=step
+        )
+        return write_answer(created["id"], warnings, status.HTTP_201_CREATED)
+
+
+class SequenceStepView(RecordView):
+    """`PATCH /sequences/{id}/sequence_steps/{step_id}`: a step's template changed, where
+    the provider can (a 400 saying why where it cannot)."""
+
+    object_name = "sequences"
+
+    def patch(self, request, remote_id: str, step_id: str) -> Response:
+        step, warnings = record_body_validate(
+            request.data, record_serializer=SequenceStepUpdateSerializer, partial=True
+        )
+        selectors.record_get(
+            connection=self.connection, object_name="sequences", remote_id=remote_id
+        )
+        updated = services.sequence_step_update(
+            connection=self.connection, sequence_id=remote_id, step_id=step_id, step=step
+        )
+        return write_answer(updated.get("id") or step_id, warnings, status.HTTP_200_OK)
+
+
+class SequenceStateBatchView(RecordView):
+    """`POST /sequence_states/_batch`: contacts added to a sequence one by one, answered
+    with the created records in the order given."""
+
+    object_name = "sequence_states"
+
+    def post(self, request) -> Response:
+        self.require("create")
+        records = validated(SequenceStateBatchSerializer, request.data)["records"]
+        warnings = [
+            warning
+            for index, raw in enumerate(request.data["records"])
+            for warning in ignored_warnings(
+                raw, SequenceStateWriteSerializer(), prefix=f"records[{index}]"
+            )
+        ]
+        sent = [
+            {key: value for key, value in record.items() if key in raw}
+            for record, raw in zip(records, request.data["records"], strict=True)
+        ]
+        stored = services.sequence_states_create(connection=self.connection, records=sent)
+        return Response(
+            {"records": [{"id": row["id"]} for row in stored], "warnings": warnings},
+            status=status.HTTP_201_CREATED,
+        )
+
+
 __all__ = [
     "AccountSearchView",
     "AccountUpsertView",
     "ContactSearchView",
+    "SequenceStateBatchView",
     "SequenceStateSearchView",
+    "SequenceStepView",
+    "SequenceStepsView",
     "collection_view",
     "item_view",
 ]

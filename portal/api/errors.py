@@ -41,6 +41,7 @@ from connectors.exceptions import (
 )
 from connectors.services import provider_error_detail
 from connectors.services.endpoints import url_on_provider_host
+from portal.api.services import BatchStopped
 
 logger = logging.getLogger(__name__)
 
@@ -88,10 +89,15 @@ class BadRequest(ApiError):
 
 
 def error_item(
-    *, status_code: int, detail: str, origin: str = ORIGIN_GLUE, cause: Any = None
+    *,
+    status_code: int,
+    detail: str,
+    origin: str = ORIGIN_GLUE,
+    cause: Any = None,
+    extra_meta: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     code, title = CODES.get(status_code, CODES[400 if status_code < 500 else 500])
-    meta: dict[str, Any] = {"origin": origin}
+    meta: dict[str, Any] = {**(extra_meta or {}), "origin": origin}
     if cause is not None:
         # The spec types `cause` as an object: a provider's text or list body is wrapped.
         meta["cause"] = cause if isinstance(cause, Mapping) else {"body": cause}
@@ -172,11 +178,10 @@ def _provider_error(exc: ProviderError, provider_name: str) -> tuple[int, str, A
     return 502, f"The provider failed: {exc}", exc.body
 
 
-def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
-    """DRF's EXCEPTION_HANDLER: every failure → the envelope, never an HTML page."""
+def _classify(exc: Exception, view: Any) -> tuple[int, str, str, Any, dict[str, str]]:
+    """An exception → (status, detail, origin, cause, headers)."""
     headers: dict[str, str] = {}
     origin, cause = ORIGIN_GLUE, None
-    view = context.get("view")
     if isinstance(exc, ApiError):
         status_code, detail = exc.status_code, str(exc.detail)
         origin, cause = exc.origin, exc.cause
@@ -219,9 +224,30 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
     else:
         logger.exception("Unhandled API error in %s", view.__class__.__name__)
         status_code, detail = 500, "Something went wrong on our side."
+    return status_code, detail, origin, cause, headers
+
+
+def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response:
+    """DRF's EXCEPTION_HANDLER: every failure → the envelope, never an HTML page."""
+    view = context.get("view")
+    extra_meta: dict[str, Any] = {}
+    if isinstance(exc, BatchStopped):
+        # The record that failed is named; those created before it are listed in meta.
+        inner = exc.error
+        status_code, detail, origin, cause, headers = _classify(inner, view)
+        where = f"records[{exc.index}]"
+        if isinstance(inner, InvalidInput):
+            detail = f"{where}.{inner.field}: {inner.message}"
+        else:
+            detail = f"{where}: {detail}"
+        extra_meta["created_records"] = [{"id": remote_id} for remote_id in exc.created]
+    else:
+        status_code, detail, origin, cause, headers = _classify(exc, view)
     if status_code >= 500 and origin == ORIGIN_PROVIDER:
         logger.warning("Provider error answered %s: %s", status_code, detail)
-    body = error_body(status_code=status_code, detail=detail, origin=origin, cause=cause)
+    body = error_body(
+        status_code=status_code, detail=detail, origin=origin, cause=cause, extra_meta=extra_meta
+    )
     return Response(body, status=status_code, headers=headers)
 
 

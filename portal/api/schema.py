@@ -16,21 +16,31 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
+from rest_framework import serializers
 
 from portal.api import engagement
 from portal.api.auth import CONNECTION_HEADERS
 from portal.api.params import CURSOR, INCLUDE_RAW_DATA, LIST_PARAMETERS, PAGE_SIZE
-from portal.api.serializers.common import ErrorsSerializer, WriteResultSerializer
+from portal.api.serializers.common import (
+    CreatedRecordSerializer,
+    ErrorsSerializer,
+    WarningSerializer,
+    WriteResultSerializer,
+)
 from portal.api.serializers.records import (
     RECORD_SERIALIZERS,
     SequenceWithStepsSerializer,
     record_page_serializer,
 )
 from portal.api.serializers.writes import (
+    BATCH_MAX,
     AccountSearchSerializer,
     AccountUpsertSerializer,
     ContactSearchSerializer,
+    SequenceStateBatchSerializer,
     SequenceStateSearchSerializer,
+    SequenceStepCreateSerializer,
+    SequenceStepUpdateSerializer,
     record_envelope,
 )
 
@@ -288,9 +298,69 @@ SPECIAL: dict[type, Any] = {
 }
 
 
+SEQUENCE_ID = OpenApiParameter(
+    "remote_id", str, OpenApiParameter.PATH, description="The provider's id of the sequence."
+)
+STEP_ID = OpenApiParameter(
+    "step_id", str, OpenApiParameter.PATH, description="The provider's id of the step."
+)
+BATCH_RESULT = type(
+    "SequenceStateBatchResult",
+    (serializers.Serializer,),
+    {
+        "records": CreatedRecordSerializer(many=True),
+        "warnings": WarningSerializer(many=True),
+        "__module__": __name__,
+    },
+)
+SPECIAL[engagement.SequenceStepsView] = extend_schema(
+    operation_id="createSequenceStep",
+    summary="Create sequence step",
+    description="Adds one step after the sequence's last step (`interval_seconds` after it). "
+    "Where the provider's API cannot add steps, a 400 says so.",
+    tags=["Sequences"],
+    parameters=[*CONNECTION_HEADERS, SEQUENCE_ID],
+    request=record_envelope(SequenceStepCreateSerializer),
+    responses={201: WriteResultSerializer, **WRITE_ERRORS},
+    examples=[
+        OpenApiExample(
+            "call step",
+            value={"record": {"type": "call", "interval_seconds": 86400, "task_note": "Call"}},
+            request_only=True,
+        ),
+        CREATED,
+    ],
+)
+SPECIAL[engagement.SequenceStepView] = {
+    "patch": extend_schema(
+        operation_id="updateSequenceStep",
+        summary="Update sequence step",
+        description="Changes the step's template subject and/or body where the provider's "
+        "API can; where it cannot (steps read-only), a 400 says so.",
+        tags=["Sequences"],
+        parameters=[*CONNECTION_HEADERS, SEQUENCE_ID, STEP_ID],
+        request=record_envelope(SequenceStepUpdateSerializer),
+        responses={200: WriteResultSerializer, **WRITE_ERRORS},
+    )
+}
+SPECIAL[engagement.SequenceStateBatchView] = extend_schema(
+    operation_id="batchCreateSequenceState",
+    summary="Batch create sequence states",
+    description="Adds each contact to the sequence, in order (one provider call each, at "
+    f"most {BATCH_MAX} records; `sequence_id`, `user_id` and `mailbox_id` the same in all). "
+    "Not atomic: it stops at the first failure, whose error names `records[i]` and lists "
+    "the records already created in `meta.created_records`; sending the batch again is safe.",
+    tags=["Sequence States"],
+    parameters=CONNECTION_HEADERS,
+    request=SequenceStateBatchSerializer,
+    responses={201: BATCH_RESULT, **WRITE_ERRORS},
+)
+
+
 def documented(view: type) -> type:
     if view in SPECIAL:
-        return extend_schema_view(post=SPECIAL[view])(view)
+        ops = SPECIAL[view]
+        return extend_schema_view(**(ops if isinstance(ops, dict) else {"post": ops}))(view)
     if view.__name__.endswith("CollectionView"):
         return _documented_collection(view, view.object_name)
     return _documented_item(view, view.object_name)

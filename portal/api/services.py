@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from connectors import services as connector_services
-from connectors.exceptions import Conflict
+from connectors.exceptions import Conflict, ConnectorError
 from connectors.models import Connection
 from portal.api.selectors import account_search
 from syncs.selectors import record_model
@@ -83,3 +83,60 @@ def account_upsert(
 def sequence_steps(*, connection: Connection, remote_id: str) -> list[dict[str, Any]]:
     """The steps of a sequence, read from the provider (steps are not synced)."""
     return connector_services.sequence_steps_fetch(connection=connection, sequence_id=remote_id)
+
+
+def sequence_step_create(
+    *, connection: Connection, sequence_id: str, step: dict[str, Any]
+) -> dict[str, Any]:
+    """Add `step` after the sequence's last step at the provider; the new step (with its
+    `id`). The sequence is read back and stored, so its `num_steps` is right at once."""
+    created = connector_services.sequence_step_create(
+        connection=connection, sequence_id=sequence_id, step=step
+    )
+    sequence = connector_services.record_fetch(
+        connection=connection, object_name="sequences", remote_id=sequence_id
+    )
+    _store(connection=connection, object_name="sequences", record=sequence)
+    return created
+
+
+def sequence_step_update(
+    *, connection: Connection, sequence_id: str, step_id: str, step: dict[str, Any]
+) -> dict[str, Any]:
+    """Change a step's template at the provider (`Unsupported` where it cannot)."""
+    return connector_services.sequence_step_update(
+        connection=connection, sequence_id=sequence_id, step_id=step_id, step=step
+    )
+
+
+class BatchStopped(Exception):
+    """A batch write failed at `records[index]` with `error`; `created` holds the ids of the
+    records written before it (the API reports both)."""
+
+    def __init__(self, *, index: int, created: list[str], error: ConnectorError) -> None:
+        super().__init__(f"records[{index}]: {error}")
+        self.index = index
+        self.created = created
+        self.error = error
+
+
+def sequence_states_create(
+    *, connection: Connection, records: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Add each contact to its sequence, in order; the stored sequence states.
+
+    The provider has no batch call, so this is one create per record, not atomic: it stops
+    at the first failure and raises `BatchStopped` saying which record failed and which
+    were created. Sending the batch again is safe: adding a contact already in the sequence
+    answers its existing state (Supaglue's createSequenceState contract).
+    """
+    stored: list[dict[str, Any]] = []
+    for index, record in enumerate(records):
+        try:
+            stored.append(
+                record_create(connection=connection, object_name="sequence_states", record=record)
+            )
+        except ConnectorError as exc:
+            created = [row["id"] for row in stored]
+            raise BatchStopped(index=index, created=created, error=exc) from exc
+    return stored

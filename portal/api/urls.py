@@ -24,6 +24,15 @@ engagement_urls = [
     path(f"{E}/accounts/_search", documented(engagement.AccountSearchView).as_view()),
     path(f"{E}/contacts/_search", documented(engagement.ContactSearchView).as_view()),
     path(f"{E}/sequence_states/_search", documented(engagement.SequenceStateSearchView).as_view()),
+    path(f"{E}/sequence_states/_batch", documented(engagement.SequenceStateBatchView).as_view()),
+    path(
+        f"{E}/sequences/<str:remote_id>/sequence_steps",
+        documented(engagement.SequenceStepsView).as_view(),
+    ),
+    path(
+        f"{E}/sequences/<str:remote_id>/sequence_steps/<str:step_id>",
+        documented(engagement.SequenceStepView).as_view(),
+    ),
 ]
 for object_name in COMMON_OBJECTS:
     engagement_urls += [

@@ -49,6 +49,9 @@ API_ROUTES: dict[str, str] = {
     f"{E}/accounts/_search": DATA,
     f"{E}/contacts/_search": DATA,
     f"{E}/sequence_states/_search": DATA,
+    f"{E}/sequence_states/_batch": DATA,
+    f"{E}/sequences/<str:remote_id>/sequence_steps": DATA,
+    f"{E}/sequences/<str:remote_id>/sequence_steps/<str:step_id>": DATA,
     **{f"{E}/{name}": DATA for name in COMMON_OBJECTS},
     **{f"{E}/{name}/<str:remote_id>": DATA for name in COMMON_OBJECTS},
     "actions/v2/passthrough": DATA,
@@ -155,6 +158,7 @@ def _path(route: str, world: dict, customer_id: str) -> str:
         "<str:provider_name>": "salesloft",
         "<str:provider_id>": "salesloft",
         "<str:remote_id>": "1",
+        "<str:step_id>": "1",
         "<str:sync_config_id>": str(world["config"].pk),
         "<str:magic_link_id>": str(world["link"].pk),
     }

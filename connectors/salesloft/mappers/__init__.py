@@ -5,7 +5,7 @@
 `cadence_import` build write bodies. Nothing here does I/O.
 """
 
-from .cadence_import import sequence_to_cadence_import
+from .cadence_import import sequence_step_to_cadence_import, sequence_to_cadence_import
 from .steps import cadence_export_to_sequence_steps, step_to_sequence_step, steps_to_sequence_steps
 from .to_salesloft import account_to_salesloft, contact_to_person, sequence_state_to_membership
 from .to_unified import (
@@ -28,6 +28,7 @@ __all__ = [
     "membership_to_sequence_state",
     "person_to_contact",
     "sequence_state_to_membership",
+    "sequence_step_to_cadence_import",
     "sequence_to_cadence_import",
     "step_to_sequence_step",
     "steps_to_sequence_steps",

@@ -107,9 +107,10 @@ def _step_body(step: Mapping[str, Any], where: str, default_name: str) -> dict[s
     }
 
 
-def _step_groups(steps: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _step_groups(steps: Sequence[Mapping[str, Any]], *, day: int = 1) -> list[dict[str, Any]]:
+    """One step group per step; `day` is the day the intervals count from (1 for a new
+    cadence, the last step's day when steps are added to an existing one)."""
     groups: list[dict[str, Any]] = []
-    day = 1
     last_email_reference: int | None = None
     for index, step in enumerate(steps):
         where = f"steps[{index}]"
@@ -190,3 +191,29 @@ def sequence_to_cadence_import(record: Mapping[str, Any]) -> dict[str, Any]:
         "sharing_settings": {"team_cadence": share_type == "team", "shared": False},
         "cadence_content": {"step_groups": _step_groups(steps)},
     }
+
+
+def sequence_step_to_cadence_import(
+    step: Mapping[str, Any], *, cadence_id: int, last_day: int
+) -> dict[str, Any]:
+    """One unified step added to an existing cadence → the body of `POST
+    /v2/cadence_imports` that imports it into that cadence (`cadence_content.cadence_id`;
+    settings and sharing are then not needed, and not changed).
+
+    The step comes after the cadence's last step (on `last_day`, 1 for an empty cadence),
+    `interval_seconds` after it, in whole days, as in `sequence_to_cadence_import`. It cannot
+    be a reply: an import can only thread an email to an earlier email of the same import.
+    Raises `InvalidInput` naming the step's field.
+    """
+    if step.get("is_reply"):
+        raise InvalidInput(
+            "is_reply",
+            "Salesloft can only thread an email to an earlier step of the same import; "
+            "create the sequence with its steps to make a reply",
+        )
+    try:
+        groups = _step_groups([step], day=last_day)
+    except InvalidInput as exc:  # name the step's own field, not a position in a list
+        field = exc.field.removeprefix("steps[0]").lstrip(".") or "step"
+        raise InvalidInput(field, exc.message) from None
+    return {"cadence_content": {"cadence_id": cadence_id, "step_groups": groups}}

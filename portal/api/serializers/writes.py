@@ -79,13 +79,55 @@ class SequenceStateWriteSerializer(serializers.Serializer):
     user_id = _id(help_text="The user adding the contact; default: the connected user.")
 
 
-def ignored_warnings(raw: Any, serializer: serializers.Serializer) -> list[dict[str, str]]:
+class SequenceStepCreateSerializer(SequenceStepSerializer):
+    """Supaglue's create_sequence_step: a step without an id (the provider gives it one)."""
+
+    id = None
+    custom_fields = serializers.DictField(required=False)
+
+
+class StepTemplateUpdateSerializer(serializers.Serializer):
+    subject = serializers.CharField(allow_blank=True, required=False)
+    body = serializers.CharField(allow_blank=True, required=False)
+
+
+class SequenceStepUpdateSerializer(serializers.Serializer):
+    """Supaglue's update_sequence_step: a new subject and/or body for the step's template."""
+
+    template = StepTemplateUpdateSerializer(required=False)
+    custom_fields = serializers.DictField(required=False)
+
+
+# One batch is one HTTP request doing that many provider writes: keep it short enough to
+# finish well inside a client's timeout.
+BATCH_MAX = 100
+# Supaglue's batchCreateSequenceState: "the same sequenceId, userId and mailboxId for all".
+BATCH_SHARED = ("sequence_id", "user_id", "mailbox_id")
+
+
+class SequenceStateBatchSerializer(serializers.Serializer):
+    records = SequenceStateWriteSerializer(many=True, allow_empty=False, max_length=BATCH_MAX)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        records = attrs["records"]
+        for key in BATCH_SHARED:
+            first = records[0].get(key)
+            for index, record in enumerate(records[1:], start=1):
+                if record.get(key) != first:
+                    message = f"must be the same in every record (records[0] has {first!r})"
+                    raise serializers.ValidationError({"records": {str(index): {key: [message]}}})
+        return attrs
+
+
+def ignored_warnings(
+    raw: Any, serializer: serializers.Serializer, *, prefix: str = "record"
+) -> list[dict[str, str]]:
     if not isinstance(raw, dict):
         return []
     return [
         {
             "title": "Field ignored",
-            "detail": f"record.{key} cannot be written and was ignored.",
+            "detail": f"{prefix}.{key} cannot be written and was ignored.",
             "problem_type": "IGNORED_FIELD",
         }
         for key in raw
