@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from connectors.models import AuthType, Connection, Provider
 from portal.services import api_key_create
+from salesloft_sandbox.testing import run_sandbox
 from syncs.models import RECORD_MODELS
 from tests.factories import ConnectionFactory, CustomerFactory, ProviderFactory
 
@@ -111,3 +113,47 @@ def error(response) -> dict:
     assert item["meta"]["origin"] in {"supaglue", "remote-provider"}
     assert isinstance(item["meta"].get("cause", {}), dict)
     return item
+
+
+# --- the Salesloft sandbox, over real HTTP (integration tests) ------------------------------
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with run_sandbox(people=30, accounts=10, users=3, cadences=3, memberships=10, emails=5) as box:
+        yield box
+
+
+@pytest.fixture
+def live(sandbox, raw_key):
+    """Customer `live` connected to the sandbox by API key; its API client."""
+    provider, _ = Provider.objects.update_or_create(
+        name="salesloft",
+        defaults={
+            "authorize_url": sandbox.authorize_url,
+            "token_url": sandbox.token_url,
+            "api_base_url": sandbox.api_base,
+            "client_id": sandbox.client_id,
+            "client_secret": sandbox.client_secret,
+        },
+    )
+    Connection.objects.create(
+        customer=CustomerFactory(customer_id="live"),
+        provider=provider,
+        auth_type=AuthType.API_KEY,
+        api_key=sandbox.api_key,
+    )
+    return Api(raw_key, "live")
+
+
+def remote(sandbox, path):
+    """What the sandbox itself holds at `path` (its `data`)."""
+    import requests
+
+    response = requests.get(
+        f"{sandbox.api_base}{path}",
+        headers={"Authorization": f"Bearer {sandbox.api_key}"},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.json()["data"]

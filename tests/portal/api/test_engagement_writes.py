@@ -5,57 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.models import AuthType, Connection, Provider
-from salesloft_sandbox.testing import run_sandbox
 from syncs.models import RECORD_MODELS
-from tests.factories import CustomerFactory
-from tests.portal.api.conftest import Api, error, make_record
+from tests.portal.api.conftest import error, make_record, remote
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with run_sandbox(people=30, accounts=10, users=3, cadences=3, memberships=10, emails=5) as box:
-        yield box
-
-
-@pytest.fixture
-def live(sandbox, raw_key):
-    """Customer `live` connected to the sandbox by API key; its API client."""
-    provider, _ = Provider.objects.update_or_create(
-        name="salesloft",
-        defaults={
-            "authorize_url": sandbox.authorize_url,
-            "token_url": sandbox.token_url,
-            "api_base_url": sandbox.api_base,
-            "client_id": sandbox.client_id,
-            "client_secret": sandbox.client_secret,
-        },
-    )
-    Connection.objects.create(
-        customer=CustomerFactory(customer_id="live"),
-        provider=provider,
-        auth_type=AuthType.API_KEY,
-        api_key=sandbox.api_key,
-    )
-    return Api(raw_key, "live")
-
-
 def _listed(api, object_name):
     return {r["id"]: r for r in api.get(f"/engagement/v2/{object_name}").json()["records"]}
-
-
-def _remote(sandbox, path):
-    import requests
-
-    response = requests.get(
-        f"{sandbox.api_base}{path}",
-        headers={"Authorization": f"Bearer {sandbox.api_key}"},
-        timeout=30,
-    )
-    response.raise_for_status()
-    return response.json()["data"]
 
 
 def test_contact_create_then_update_is_listed_at_once(live, sandbox):
@@ -81,7 +38,7 @@ def test_contact_create_then_update_is_listed_at_once(live, sandbox):
     listed = _listed(live, "contacts")[remote_id]
     assert listed["first_name"] == "Ada" and listed["job_title"] == "Analyst"
     assert listed["email_addresses"][0]["email_address"] == "ada.write@example.com"
-    assert _remote(sandbox, f"/people/{remote_id}")["title"] == "Analyst"
+    assert remote(sandbox, f"/people/{remote_id}")["title"] == "Analyst"
 
     patched = live.patch(f"/engagement/v2/contacts/{remote_id}", {"record": {"job_title": "CTO"}})
     assert patched.status_code == 200, patched.json()
@@ -155,7 +112,7 @@ def test_an_address_part_salesloft_cannot_store_is_dropped_with_a_warning(live, 
     assert [(w["problem_type"], w["detail"]) for w in body["warnings"]] == [
         ("FIELD_NOT_STORED", dropped)
     ]
-    person = _remote(sandbox, f"/people/{body['record']['id']}")
+    person = remote(sandbox, f"/people/{body['record']['id']}")
     assert (person["city"], person["country"]) == ("Oslo", "NO")
     patched = live.patch(
         f"/engagement/v2/contacts/{body['record']['id']}",
@@ -208,8 +165,8 @@ def test_sequence_state_create_and_delete(live, sandbox):
             }
         },
     ).json()["record"]["id"]
-    cadence = _remote(sandbox, "/cadences?per_page=1")[0]["id"]
-    user = _remote(sandbox, "/users?per_page=1")[0]["id"]
+    cadence = remote(sandbox, "/cadences?per_page=1")[0]["id"]
+    user = remote(sandbox, "/users?per_page=1")[0]["id"]
     body = {
         "record": {"contact_id": str(person), "sequence_id": str(cadence), "user_id": str(user)}
     }
