@@ -33,12 +33,34 @@ def _object_order(name: str) -> int:
 
 
 @transaction.atomic
+def _config_default(provider: Provider) -> SyncConfig:
+    """The config a provider is given when set up: every object, the default schedule."""
+    return SyncConfig(provider=provider, common_objects=list(COMMON_OBJECTS))
+
+
+# What a person can set on a config (what `sync_config_is_default` compares).
+CONFIG_SETTINGS = [
+    "name",
+    "common_objects",
+    "strategy",
+    "period_ms",
+    "full_sync_every_n_incrementals",
+    "auto_start_on_connection",
+    "object_overrides",
+]
+
+
+def sync_config_is_default(*, config: SyncConfig) -> bool:
+    """True when every setting of `config` is still the default one's: replacing it loses
+    nothing anybody chose."""
+    default = _config_default(config.provider)
+    return all(getattr(config, name) == getattr(default, name) for name in CONFIG_SETTINGS)
+
+
 def sync_config_save(*, provider: Provider, fields: dict | None = None) -> SyncConfig:
     """Create or update `provider`'s sync config (validated: a ValidationError names the
     field), then bring every connection's syncs in step with it."""
-    config = SyncConfig.objects.filter(provider=provider).first() or SyncConfig(
-        provider=provider, common_objects=list(COMMON_OBJECTS)
-    )
+    config = SyncConfig.objects.filter(provider=provider).first() or _config_default(provider)
     for name, value in (fields or {}).items():
         setattr(config, name, value)
     config.full_clean()

@@ -91,13 +91,12 @@ class CustomerView(ApiView):
         description="Deletes the customer with its connections, syncs and synced records.",
         tags=CUSTOMERS,
         parameters=[CUSTOMER_ID],
-        responses={200: CustomerSerializer, **ERRORS},
+        responses={204: None, **ERRORS},
     )
     def delete(self, request, customer_id: str) -> Response:
         customer = selectors.customer_get(customer_id=customer_id)
-        data = CustomerSerializer(customer).data
         mgmt_services.customer_delete(customer=customer)
-        return Response(data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ConnectionsView(ApiView):
@@ -223,14 +222,17 @@ class ProviderView(ApiView):
     @extend_schema(
         operation_id="deleteProvider",
         summary="Delete provider",
-        description="Refused (409) while customers are connected through it.",
+        description="Refused (409) while customers are connected through it. Answers the "
+        "deleted provider, as Supaglue did.",
         tags=PROVIDERS,
         parameters=[PROVIDER_ID],
-        responses={204: None, **WRITE_ERRORS},
+        responses={200: ProviderSerializer, **WRITE_ERRORS},
     )
     def delete(self, request, provider_id: str) -> Response:
-        mgmt_services.provider_delete(provider=selectors.provider_get(provider_id=provider_id))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        provider = selectors.provider_get(provider_id=provider_id)
+        data = ProviderSerializer(provider).data
+        mgmt_services.provider_delete(provider=provider)
+        return Response(data)
 
 
 MAGIC_LINKS = ["Magic Links"]

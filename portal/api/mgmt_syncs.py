@@ -15,9 +15,11 @@ from portal.api.schema import ERRORS, WRITE_ERRORS
 from portal.api.serializers.mgmt import (
     SyncActionSerializer,
     SyncConfigSerializer,
+    SyncConfigUpdateSerializer,
     SyncConfigWriteSerializer,
     SyncRunSerializer,
     SyncSerializer,
+    TriggeredSyncSerializer,
     paginated,
 )
 from syncs import selectors as sync_selectors
@@ -56,7 +58,9 @@ class SyncConfigsView(ApiView):
     @extend_schema(
         operation_id="createSyncConfig",
         summary="Create sync config",
-        description="One per provider; every connection to it gets a sync per common object.",
+        description="One per provider; every connection to it gets a sync per common object. "
+        "A provider is given the default config when it is created; a create replaces that "
+        "one while its settings are still the defaults (else 409: PUT updates it).",
         tags=SYNC_CONFIGS,
         request=SyncConfigWriteSerializer,
         responses={201: SyncConfigSerializer, **WRITE_ERRORS},
@@ -84,15 +88,16 @@ class SyncConfigView(ApiView):
     @extend_schema(
         operation_id="updateSyncConfig",
         summary="Update sync config",
+        description="Supaglue's body: `{config}` (the provider is the config's own).",
         tags=SYNC_CONFIGS,
         parameters=[SYNC_CONFIG_ID],
-        request=SyncConfigWriteSerializer,
+        request=SyncConfigUpdateSerializer,
         responses={200: SyncConfigSerializer, **WRITE_ERRORS},
         examples=[SYNC_CONFIG_EXAMPLE],
     )
     def put(self, request, sync_config_id: str) -> Response:
         config = sync_selectors.sync_config_get(sync_config_id=sync_config_id)
-        serializer = SyncConfigWriteSerializer(data=request.data)
+        serializer = SyncConfigUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         config = mgmt_services.sync_config_write(config=config, data=serializer.validated_data)
         return Response(SyncConfigSerializer(config).data)
@@ -100,15 +105,17 @@ class SyncConfigView(ApiView):
     @extend_schema(
         operation_id="deleteSyncConfig",
         summary="Delete sync config",
-        description="Deletes the config and its syncs; synced records stay.",
+        description="Deletes the config and its syncs (synced records stay); answers the "
+        "deleted config, as Supaglue did.",
         tags=SYNC_CONFIGS,
         parameters=[SYNC_CONFIG_ID],
-        responses={204: None, **ERRORS},
+        responses={200: SyncConfigSerializer, **ERRORS},
     )
     def delete(self, request, sync_config_id: str) -> Response:
         config = sync_selectors.sync_config_get(sync_config_id=sync_config_id)
+        data = SyncConfigSerializer(config).data
         mgmt_services.sync_config_delete(config=config)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(data)
 
 
 LIST_FILTERS = [
@@ -158,6 +165,7 @@ class SyncsView(ApiView):
 
 
 def _sync_action(action: str, summary: str, description: str):
+    answer = TriggeredSyncSerializer if action == "trigger" else SyncSerializer
     return extend_schema(
         operation_id=f"{action}Sync",
         summary=summary,
@@ -165,7 +173,7 @@ def _sync_action(action: str, summary: str, description: str):
         tags=SYNCS,
         parameters=CONNECTION_HEADERS,
         request=SyncActionSerializer,
-        responses={200: SyncSerializer, **ERRORS},
+        responses={200: answer, **ERRORS},
         examples=[
             OpenApiExample(
                 action,
@@ -192,7 +200,9 @@ class SyncActionView(ConnectionScopedView):
         elif self.action == "resume":
             sync = sync_services.sync_resume(sync)
         else:
-            sync = sync_services.sync_trigger(sync, full_refresh=body["perform_full_refresh"])
+            run = sync_services.sync_trigger(sync, full_refresh=body["perform_full_refresh"])
+            sync.refresh_from_db()
+            return Response(TriggeredSyncSerializer(sync, context={"run": run}).data)
         return Response(SyncSerializer(sync).data)
 
 
@@ -219,7 +229,8 @@ class SyncTriggerView(SyncActionView):
         "trigger",
         "Trigger sync",
         "Runs the sync as soon as a worker is free (also when paused); "
-        "`perform_full_refresh` makes it a full run.",
+        "`perform_full_refresh` makes it a full run. Extension: `run_id` is the run doing it, "
+        "opened now (queued until a worker claims it), or the run already in progress.",
     )
     def post(self, request) -> Response:
         return super().post(request)
@@ -259,3 +270,16 @@ class SyncRunsView(ApiView):
             ended=comparison_param(query, "end_timestamp"),
         )
         return paged_response(query, queryset, SyncRunSerializer)
+
+
+class SyncRunView(ApiView):
+    @extend_schema(
+        operation_id="getSyncRun",
+        summary="Get sync run",
+        description="Extension (not in Supaglue): one run, e.g. the `run_id` `_trigger` answered.",
+        tags=SYNC_RUNS,
+        parameters=[OpenApiParameter("run_id", str, OpenApiParameter.PATH)],
+        responses={200: SyncRunSerializer, **ERRORS},
+    )
+    def get(self, request, run_id: str) -> Response:
+        return Response(SyncRunSerializer(sync_selectors.sync_run_get(run_id=run_id)).data)

@@ -52,6 +52,7 @@ mgmt_urls = [
     path(f"{M}/syncs/_resume", mgmt_syncs.SyncResumeView.as_view()),
     path(f"{M}/syncs/_trigger", mgmt_syncs.SyncTriggerView.as_view()),
     path(f"{M}/sync-runs", mgmt_syncs.SyncRunsView.as_view()),
+    path(f"{M}/sync-runs/<str:run_id>", mgmt_syncs.SyncRunView.as_view()),
     path(f"{M}/connect_sessions", mgmt.ConnectSessionsView.as_view()),
     path(f"{M}/magic_links", mgmt.MagicLinksView.as_view()),
     path(f"{M}/magic_links/<str:magic_link_id>", mgmt.MagicLinkView.as_view()),
