@@ -41,6 +41,20 @@ def connection_delete(*, connection: Connection) -> None:
     connection.delete()
 
 
+def connection_create(
+    *, customer_id: str, provider_name: str, api_key: str, replace: bool = False
+) -> Connection:
+    """Connect an existing customer to `provider_name` with an API key (checked with the
+    provider first: `InvalidInput` naming `api_key` when refused)."""
+    customer = customer_get(customer_id=customer_id)
+    provider = Provider.objects.filter(name=provider_name).first()
+    if provider is None:
+        raise InvalidInput("provider_name", f"no {provider_name!r} provider; create it first")
+    return connector_services.connection_create_with_api_key(
+        customer=customer, provider=provider, api_key=api_key, replace=replace
+    )
+
+
 # Model fields → where the Supaglue-shaped body carries them, so a 400 names the latter.
 PROVIDER_WIRE_FIELDS = {
     "client_id": "config.oauth.credentials.oauth_client_id",

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import status
 from rest_framework.response import Response
 
 from portal.api import mgmt_services, selectors
 from portal.api.auth import CONNECTION_HEADERS, ApiView, ConnectionScopedView
+from portal.api.errors import ApiError
 from portal.api.pagination import offset_page, page_size_parse
 from portal.api.params import CURSOR, PAGE_SIZE, comparison_param
 from portal.api.schema import ERRORS, WRITE_ERRORS
+from portal.api.serializers.common import ErrorsSerializer
 from portal.api.serializers.mgmt import (
+    ConnectionSyncConfigSerializer,
     SyncActionSerializer,
     SyncConfigSerializer,
     SyncConfigUpdateSerializer,
@@ -283,3 +291,63 @@ class SyncRunView(ApiView):
     )
     def get(self, request, run_id: str) -> Response:
         return Response(SyncRunSerializer(sync_selectors.sync_run_get(run_id=run_id)).data)
+
+
+UNSUPPORTED_OVERRIDE = OpenApiResponse(
+    ErrorsSerializer,
+    "The body asks for per-connection destination settings or standard/custom objects: Glue "
+    "has neither (it syncs common objects into its own database).",
+)
+
+
+class ConnectionSyncConfigView(ConnectionScopedView):
+    """Supaglue's per-connection overrides of the sync config. Everything they can say (a
+    destination schema or table, standard or custom objects) is something Glue does not
+    have, so no connection has overrides: GET answers `{}`, a PUT that asks for nothing is
+    accepted, one that asks for something is a 422 saying why, DELETE has nothing to do."""
+
+    customer_key_methods = frozenset({"GET"})
+
+    @extend_schema(
+        operation_id="getConnectionSyncConfig",
+        summary="Get connection sync config",
+        description="Always `{}`: connections have no overrides in Glue.",
+        tags=SYNC_CONFIGS,
+        parameters=CONNECTION_HEADERS,
+        responses={200: ConnectionSyncConfigSerializer, **ERRORS},
+    )
+    def get(self, request) -> Response:
+        return Response({})
+
+    @extend_schema(
+        operation_id="upsertConnectionSyncConfig",
+        summary="Upsert connection sync config",
+        description="Accepted only when it overrides nothing (empty lists, no destination).",
+        tags=SYNC_CONFIGS,
+        parameters=CONNECTION_HEADERS,
+        request=ConnectionSyncConfigSerializer,
+        responses={200: ConnectionSyncConfigSerializer, 422: UNSUPPORTED_OVERRIDE, **ERRORS},
+    )
+    def put(self, request) -> Response:
+        serializer = ConnectionSyncConfigSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        asked = [name for name, value in serializer.validated_data.items() if value]
+        if asked:
+            raise ApiError(
+                f"{asked[0]}: Glue has no per-connection overrides: it syncs the provider's "
+                "common objects (the sync config's) into its own database, so there are no "
+                "destination settings, standard or custom objects to override.",
+                status_code=422,
+            )
+        return Response({})
+
+    @extend_schema(
+        operation_id="deleteConnectionSyncConfig",
+        summary="Delete connection sync config",
+        description="Nothing to delete (connections have no overrides): 204.",
+        tags=SYNC_CONFIGS,
+        parameters=CONNECTION_HEADERS,
+        responses={204: None, **ERRORS},
+    )
+    def delete(self, request) -> Response:
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -393,3 +393,72 @@ def paginated(name: str, item: type[serializers.Serializer]) -> type[serializers
             "__module__": __name__,
         },
     )
+
+
+class ConnectionCreateSerializer(serializers.Serializer):
+    """Supaglue's body for an API-key connection (its OAuth providers connect through a
+    connect session or magic link instead)."""
+
+    provider_name = serializers.ChoiceField(choices=PROVIDER_NAMES)
+    type = serializers.ChoiceField(choices=["api_key"], help_text="Only API keys are taken here.")
+    api_key = serializers.CharField(
+        write_only=True, max_length=2000, help_text="Checked with the provider, stored encrypted."
+    )
+    replace = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Extension: allow a key of another provider account than the connected one "
+        "(its synced records are then deleted).",
+    )
+
+
+class ProviderUserIdSerializer(serializers.Serializer):
+    user_id = serializers.CharField(help_text="The provider's id of the user who connected.")
+
+
+class RateWindowSerializer(serializers.Serializer):
+    limit = serializers.IntegerField(help_text="The budget of a window (cost units).")
+    remaining = serializers.IntegerField(help_text="What is left of the current window.")
+    reset_time = serializers.IntegerField(
+        required=False,
+        help_text="Epoch seconds when the current window ends; absent when no window is open "
+        "(the whole budget is available).",
+    )
+
+
+class RateLimitWindowsSerializer(serializers.Serializer):
+    minute = RateWindowSerializer(help_text="The provider account's per-minute cost budget.")
+
+
+class RateLimitInfoSerializer(serializers.Serializer):
+    other = RateLimitWindowsSerializer()
+
+
+class ConnectionSyncConfigSerializer(serializers.Serializer):
+    """Supaglue's per-connection overrides: destination settings and standard or custom
+    objects, none of which Glue has. An empty (or empty-listed) body is accepted."""
+
+    destination_config = serializers.DictField(required=False)
+    standard_objects = serializers.ListField(child=serializers.DictField(), required=False)
+    custom_objects = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class DestinationSerializer(serializers.Serializer):
+    """Supaglue's `supaglue` destination type: its own database behind its list APIs, which
+    is what Glue's database is."""
+
+    id = serializers.CharField()
+    application_id = serializers.CharField()
+    name = serializers.CharField()
+    type = serializers.ChoiceField(choices=["supaglue"])
+    version = serializers.IntegerField()
+
+
+def glue_destination() -> dict[str, Any]:
+    return {
+        "id": DESTINATION_NAME,
+        "application_id": APPLICATION_ID,
+        "name": DESTINATION_NAME,
+        "type": "supaglue",
+        "version": 1,
+    }

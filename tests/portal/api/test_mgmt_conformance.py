@@ -3,6 +3,10 @@ a declared status and a body valid against its schema, for a valid call and an e
 
 from __future__ import annotations
 
+import json
+import re
+import time
+
 import pytest
 
 from syncs.models import Sync, SyncRun
@@ -119,3 +123,162 @@ def test_syncs_and_runs(api, synced, django_capture_on_commit_callbacks):
     assert one.json() == runs["results"][0]
     assert api.get("/mgmt/v2/sync-runs/999999").status_code == 404
     assert SyncRun.objects.count() == 1
+
+
+# --- routes Glue added for the spec: API-key connections, user id, rate budget ------------
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    from salesloft_sandbox.testing import run_sandbox
+
+    with run_sandbox(people=5, accounts=2, users=2, cadences=1, memberships=1, emails=1) as box:
+        yield box
+
+
+@pytest.fixture
+def sandbox_provider(sandbox):
+    from connectors.models import Provider
+
+    provider, _ = Provider.objects.update_or_create(
+        name="salesloft",
+        defaults={
+            "authorize_url": sandbox.authorize_url,
+            "token_url": sandbox.token_url,
+            "api_base_url": sandbox.api_base,
+            "client_id": sandbox.client_id,
+            "client_secret": sandbox.client_secret,
+        },
+    )
+    return provider
+
+
+def test_api_key_connection_user_id_rate_limit_and_passthrough(api, sandbox, sandbox_provider):
+    from connectors.models import Connection
+    from tests.factories import CustomerFactory
+
+    CustomerFactory(customer_id="keyed")
+    path = "/mgmt/v2/customers/keyed/connections"
+    body = {"provider_name": "salesloft", "type": "api_key", "api_key": sandbox.api_key}
+    created = check(api.post(path, body), 200)
+    connection = Connection.objects.get(customer__customer_id="keyed")
+    assert created["id"] == str(connection.pk) and created["status"] == "available"
+    assert sandbox.api_key not in json.dumps(created)
+    assert connection.api_key == sandbox.api_key and connection.remote_user_id
+    refused = check(api.post(path, {**body, "api_key": "wrong"}), 400)
+    assert refused["errors"][0]["detail"].startswith("api_key")
+    check(api.post("/mgmt/v2/customers/nobody/connections", body), 404)
+    check(api.post(path, {**body, "type": "oauth2"}), 400)
+
+    user = check(api.get(f"{path}/_provider_user_id", provider_name="salesloft"), 200)
+    assert user == {"user_id": connection.remote_user_id}
+    check(api.get(f"{path}/_provider_user_id"), 400)
+    check(api.get("/mgmt/v2/customers/cust-a/connections/_provider_user_id?provider_name=x"), 404)
+
+    # Before any call the whole budget is there; a passthrough call spends from it.
+    rate_path = f"{path}/salesloft/_rate_limit_info"
+    before = check(api.get(rate_path), 200)["other"]["minute"]
+    assert before["remaining"] == before["limit"] and "reset_time" not in before
+    keyed = {"x-customer-id": "keyed"}
+    answer = api.post(
+        "/actions/v2/passthrough", {"path": "/v2/people", "method": "GET"}, headers=keyed
+    )
+    assert check(answer, 200, spec="actions")["status"] == 200
+    after = check(api.get(rate_path), 200)["other"]["minute"]
+    assert after["remaining"] < after["limit"] and after["reset_time"] > time.time()
+    other = api.get("/mgmt/v2/customers/keyed/connections/outreach/_rate_limit_info")
+    assert other.status_code == 404
+
+    # A provider answer without a body still conforms (the spec's `body` is never null).
+    deleted = api.post(
+        "/actions/v2/passthrough",
+        {"path": f"/v2/people/{_a_person(sandbox)}", "method": "DELETE"},
+        headers=keyed,
+    )
+    relayed = check(deleted, 200, spec="actions")
+    assert relayed["status"] == 204 and relayed.get("body", "") == ""
+
+
+def _a_person(sandbox) -> int:
+    import requests
+
+    people = requests.get(
+        f"{sandbox.api_base}/people",
+        headers={"Authorization": f"Bearer {sandbox.api_key}"},
+        timeout=30,
+    ).json()["data"]
+    return people[0]["id"]
+
+
+# --- what Glue has nothing of: answered as the spec documents it -----------------------
+
+
+def test_connection_sync_configs(api, conn_a):
+    path = "/mgmt/v2/connection_sync_configs"
+    assert check(api.get(path), 200) == {}
+    assert check(api.put(path, {}), 200) == {}
+    assert check(api.put(path, {"standard_objects": []}), 200) == {}
+    refused = check(api.put(path, {"standard_objects": [{"object": "Contact"}]}), 422)
+    assert refused["errors"][0]["detail"].startswith("standard_objects: Glue has no")
+    check(api.delete(path), 204)
+    check(api.get(path, headers={"x-customer-id": "nobody"}), 404)
+
+
+def test_destinations_schemas_entities_and_mappings(api, conn_a):
+    (destination,) = check(api.get("/mgmt/v2/destinations"), 200)
+    assert destination["type"] == "supaglue" and destination["name"] == "glue"
+    assert check(api.get("/mgmt/v2/destinations/glue"), 200) == destination
+    check(api.get("/mgmt/v2/destinations/pg"), 404)
+    why = check(api.post("/mgmt/v2/destinations", {"type": "postgres"}), 422)
+    assert "own database" in why["errors"][0]["detail"]
+    check(api.put("/mgmt/v2/destinations/glue", {"type": "supaglue"}), 422)
+    check(api.put("/mgmt/v2/destinations/pg", {"type": "supaglue"}), 404)
+    for family in ("schemas", "entities"):
+        assert check(api.get(f"/mgmt/v2/{family}"), 200) == []
+        check(api.post(f"/mgmt/v2/{family}", {"name": "x", "config": {}}), 422)
+        missing = check(api.get(f"/mgmt/v2/{family}/abc"), 404)
+        assert f"Glue has no {family}" in missing["errors"][0]["detail"]
+        check(api.put(f"/mgmt/v2/{family}/abc", {"name": "x", "config": {}}), 404)
+        check(api.delete(f"/mgmt/v2/{family}/abc"), 404)
+    assert check(api.get("/mgmt/v2/field_mappings"), 200) == []
+    update = {"name": "contact", "type": "common", "field_mappings": []}
+    check(api.put("/mgmt/v2/field_mappings/_update_object", update), 422)
+    assert check(api.get("/mgmt/v2/entity_mappings"), 200) == []
+    check(api.put("/mgmt/v2/entity_mappings/abc", {"entity_id": "abc"}), 404)
+    check(api.delete("/mgmt/v2/entity_mappings/abc"), 404)
+    check(api.get("/mgmt/v2/entity_mappings", headers={"x-customer-id": "nobody"}), 404)
+
+
+def test_every_operation_of_the_specs_is_routed(api):
+    """No operation of mgmt.json or actions.json answers "no such endpoint"."""
+    from django.urls import resolve
+
+    from portal.api.errors import not_found_view
+    from tests.portal.api.supaglue_spec import PREFIXES, spec_dict
+
+    unrouted = []
+    for spec in ("mgmt", "actions"):
+        for template, item in spec_dict(spec)["paths"].items():
+            path = PREFIXES[spec] + re.sub(r"\{[^}]+\}", "x1", template)
+            match = resolve(path)
+            view = getattr(match.func, "view_class", None)
+            for method in item:
+                if method == "parameters":
+                    continue
+                if match.func is not_found_view or not hasattr(view, method):
+                    unrouted.append(f"{method.upper()} {template}")
+    assert unrouted == []
+
+
+def test_passthrough_of_a_null_body_leaves_it_out(api, monkeypatch):
+    from connectors import services as connector_services
+    from connectors.services import PassthroughResponse
+
+    answer = PassthroughResponse(
+        url="https://api.salesloft.com/v2/x", status=200, headers={}, body=None
+    )
+    monkeypatch.setattr(connector_services, "passthrough_request", lambda **kw: answer)
+    relayed = check(
+        api.post("/actions/v2/passthrough", {"path": "/x", "method": "GET"}), 200, "actions"
+    )
+    assert "body" not in relayed and relayed["status"] == 200
