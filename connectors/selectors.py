@@ -89,23 +89,3 @@ def rate_budget_windows(*, now: float | None = None) -> dict[str, dict[str, Any]
             "resets_in": 0 if ended else round(state.window_end - now),
         }
     return windows
-
-
-def connection_rate_window(*, connection: Connection, now: float | None = None) -> dict[str, Any]:
-    """The current rate window of the provider account `connection` spends from (shared
-    with every other connection to that account): `limit`, `remaining`, and `resets_at`
-    (epoch seconds; None when no window is open, the whole budget being available)."""
-    # Imported here: `connectors.services` imports this module.
-    from connectors.services.clients import connection_budget_key
-
-    now = time.time() if now is None else now
-    state = (
-        shared_store(redis_url=settings.REDIS_URL)
-        .states()
-        .get(connection_budget_key(connection=connection))
-    )
-    if state is None or state.window_end <= now:
-        limit = state.limit if state is not None and state.limit else None
-        limit = limit or settings.CONNECTOR_RATE_LIMIT_PER_MINUTE
-        return {"limit": limit, "remaining": limit, "resets_at": None}
-    return {"limit": state.limit, "remaining": state.remaining, "resets_at": int(state.window_end)}

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from connectors import selectors
 from connectors.exceptions import NotFound
-from connectors.services import connect_session_url, customer_upsert
+from connectors.services import connect_session_url, connection_rate_window, customer_upsert
 from portal.api import mgmt_services
 from portal.api.auth import ApiView, customer_key_check
 from portal.api.errors import BadRequest
@@ -193,7 +193,7 @@ class RateLimitInfoView(ApiView):
     )
     def get(self, request, customer_id: str, provider_name: str) -> Response:
         connection = selectors.connection_get(customer_id=customer_id, provider_name=provider_name)
-        window = selectors.connection_rate_window(connection=connection)
+        window = connection_rate_window(connection=connection)
         minute = {"limit": window["limit"], "remaining": window["remaining"]}
         if window["resets_at"] is not None:
             minute["reset_time"] = window["resets_at"]
