@@ -26,6 +26,7 @@ from syncs.readahead import read_ahead as read_ahead_pages
 from syncs.readahead import read_ahead_possible
 from syncs.runs import (
     SyncAlreadyRunning,
+    sync_run_claim,
     sync_run_fail,
     sync_run_page_done,
     sync_run_start,
@@ -81,6 +82,7 @@ def run_sync(
     on_page: Callable[[RunProgress], None] | None = None,
     on_wait: OnWait | None = None,
     read_ahead: bool | None = None,
+    queued: SyncRun | None = None,
 ) -> SyncRun:
     """Run `sync` now and return its finished `SyncRun`.
 
@@ -89,11 +91,15 @@ def run_sync(
     (recorded, never raised); a connection that lost its authorization pauses the sync.
     `on_wait(seconds)` is called before the connector waits for rate budget. `read_ahead`
     fetches the next page while one is written (None: whenever possible, see
-    `syncs.readahead`). Raises `SyncAlreadyRunning` if a live run of this sync exists.
+    `syncs.readahead`). `queued` is the run a trigger opened for this call (`sync_trigger`):
+    it is claimed, or a new run opened if it was closed meanwhile. Raises
+    `SyncAlreadyRunning` if a live run of this sync exists.
     """
     sync.refresh_from_db(fields=STATE_FIELDS)  # the caller's instance may be stale
     strategy = sync_next_strategy(sync=sync, mode=mode)
-    run = sync_run_start(sync=sync, strategy=strategy)
+    run = sync_run_claim(run=queued, strategy=strategy) if queued is not None else None
+    if run is None:
+        run = sync_run_start(sync=sync, strategy=strategy)
     progress = RunProgress(object_name=sync.object_name, strategy=strategy)
     full = strategy == SyncRun.Strategy.FULL
     since = sync.watermark
@@ -187,10 +193,15 @@ def _fail(run: SyncRun, exc: BaseException) -> None:
 
 
 def sync_run_by_id(
-    *, sync_id: int, mode: str | None = None, skip_paused: bool = False
+    *,
+    sync_id: int,
+    mode: str | None = None,
+    skip_paused: bool = False,
+    run_id: int | None = None,
 ) -> SyncRun | None:
     """Run a sync by id (the tasks' entry point); None if it is gone, running elsewhere, or
-    paused while `skip_paused` (scheduled runs of a sync paused after being enqueued)."""
+    paused while `skip_paused` (scheduled runs of a sync paused after being enqueued).
+    `run_id` is the queued run a trigger opened for this task."""
     sync = (
         Sync.objects.select_related("connection__customer", "connection__provider")
         .filter(pk=sync_id)
@@ -198,8 +209,9 @@ def sync_run_by_id(
     )
     if sync is None or (skip_paused and sync.paused):
         return None
+    queued = SyncRun.objects.filter(pk=run_id, sync=sync).first() if run_id else None
     try:
-        return run_sync(sync, mode=mode)
+        return run_sync(sync, mode=mode, queued=queued)
     except SyncAlreadyRunning as exc:
         logger.info("%s", exc)
         return None

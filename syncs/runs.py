@@ -12,6 +12,7 @@ import socket
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,6 +23,11 @@ from syncs.state import sync_after_failure
 # A live runner touches its heartbeat after every page and every rate-limit wait (≤ 60 s);
 # ten silent minutes mean it is gone even if we cannot see its process.
 STALE_AFTER = timedelta(minutes=10)
+# A queued run (opened by a trigger so its id can be answered at once; no worker yet) holds
+# the sync's running slot until a worker claims it. Its task is presumed lost once it has
+# waited as long as the sync's lease (`syncs.services.LEASE`: the task timeout and a minute).
+QUEUED = ""
+QUEUED_STALE_AFTER = timedelta(seconds=settings.Q_CLUSTER.get("timeout", 3600) + 60)
 WORKER_LOST = "WorkerLost"
 HOSTNAME = socket.gethostname()
 
@@ -100,7 +106,10 @@ def _process_gone(worker: str) -> bool:
 
 
 def sync_run_is_dead(run: SyncRun) -> bool:
-    """An in-progress run whose runner is gone: stale heartbeat, or its process exited."""
+    """An in-progress run whose runner is gone: stale heartbeat, or its process exited; a
+    queued run that no worker picked up within its lease."""
+    if run.worker == QUEUED:
+        return run.heartbeat_at < timezone.now() - QUEUED_STALE_AFTER
     return run.heartbeat_at < timezone.now() - STALE_AFTER or _process_gone(run.worker)
 
 
@@ -123,20 +132,28 @@ def sync_runs_reap_dead(*, sync: Sync | None = None) -> int:
         runs = runs.filter(sync=sync)
     reaped = 0
     for run in runs.select_related("sync__connection"):
-        if sync_run_is_dead(run) and sync_run_fail(
-            run=run,
-            error_type=WORKER_LOST,
-            error_message=f"The worker {run.worker} stopped before finishing "
-            f"(last heartbeat {run.heartbeat_at.isoformat()}).",
-        ):
+        if not sync_run_is_dead(run):
+            continue
+        if run.worker == QUEUED:
+            message = (
+                f"No worker picked up this triggered run (queued {run.started_at.isoformat()})."
+            )
+        else:
+            message = (
+                f"The worker {run.worker} stopped before finishing "
+                f"(last heartbeat {run.heartbeat_at.isoformat()})."
+            )
+        if sync_run_fail(run=run, error_type=WORKER_LOST, error_message=message):
             reaped += 1
-            # Due again after the usual backoff, not only when its claim expires.
-            sync_after_failure(sync=run.sync)
+            if run.worker != QUEUED:  # a run that never started is no failure of the sync
+                # Due again after the usual backoff, not only when its claim expires.
+                sync_after_failure(sync=run.sync)
     return reaped
 
 
-def sync_run_start(*, sync: Sync, strategy: str) -> SyncRun:
-    """Open a run of `sync`. A dead predecessor is marked failed first; a live one raises
+def sync_run_start(*, sync: Sync, strategy: str, queued: bool = False) -> SyncRun:
+    """Open a run of `sync` in this worker, or `queued` for a worker to claim later
+    (`sync_run_claim`). A dead predecessor is marked failed first; a live one raises
     `SyncAlreadyRunning` (the database's partial unique index is the real guard)."""
     sync_runs_reap_dead(sync=sync)
     now = timezone.now()
@@ -147,13 +164,26 @@ def sync_run_start(*, sync: Sync, strategy: str) -> SyncRun:
                 strategy=strategy,
                 started_at=now,
                 heartbeat_at=now,
-                worker=this_worker(),
+                worker=QUEUED if queued else this_worker(),
             )
     except IntegrityError:
         running = SyncRun.objects.filter(sync=sync, status=SyncRun.Status.IN_PROGRESS).first()
         if running is None:  # it finished in between: one retry
-            return sync_run_start(sync=sync, strategy=strategy)
+            return sync_run_start(sync=sync, strategy=strategy, queued=queued)
         raise SyncAlreadyRunning(running) from None
+
+
+def sync_run_claim(*, run: SyncRun, strategy: str) -> SyncRun | None:
+    """Take a queued run over in this worker: it starts now, with `strategy`. None if it
+    is no longer queued (reaped after waiting too long, or claimed by another worker)."""
+    now = timezone.now()
+    claimed = SyncRun.objects.filter(
+        pk=run.pk, status=SyncRun.Status.IN_PROGRESS, worker=QUEUED
+    ).update(worker=this_worker(), strategy=strategy, started_at=now, heartbeat_at=now)
+    if not claimed:
+        return None
+    run.refresh_from_db()
+    return run
 
 
 def sync_run_page_done(

@@ -83,6 +83,13 @@ def sync_run_list(
     return runs
 
 
+def sync_run_get(*, run_id: str) -> SyncRun:
+    run = sync_run_list().filter(pk=run_id).first() if run_id.isdigit() else None
+    if run is None:
+        raise NotFound(f"No sync run {run_id!r}.")
+    return run
+
+
 def syncs_with_last_run(syncs: QuerySet[Sync] | None = None) -> QuerySet[Sync]:
     """`syncs` annotated with their latest run's `last_status` and `last_started` (None
     for a sync that never ran), in one query."""

@@ -14,7 +14,9 @@ from django.utils import timezone
 from connectors import services as connector_services
 from connectors.base import COMMON_OBJECTS
 from connectors.models import Connection, Provider
-from syncs.models import Sync, SyncConfig
+from syncs.models import Sync, SyncConfig, SyncRun
+from syncs.runs import SyncAlreadyRunning, sync_run_start
+from syncs.state import sync_next_strategy
 
 logger = logging.getLogger(__name__)
 
@@ -31,12 +33,34 @@ def _object_order(name: str) -> int:
 
 
 @transaction.atomic
+def _config_default(provider: Provider) -> SyncConfig:
+    """The config a provider is given when set up: every object, the default schedule."""
+    return SyncConfig(provider=provider, common_objects=list(COMMON_OBJECTS))
+
+
+# What a person can set on a config (what `sync_config_is_default` compares).
+CONFIG_SETTINGS = [
+    "name",
+    "common_objects",
+    "strategy",
+    "period_ms",
+    "full_sync_every_n_incrementals",
+    "auto_start_on_connection",
+    "object_overrides",
+]
+
+
+def sync_config_is_default(*, config: SyncConfig) -> bool:
+    """True when every setting of `config` is still the default one's: replacing it loses
+    nothing anybody chose."""
+    default = _config_default(config.provider)
+    return all(getattr(config, name) == getattr(default, name) for name in CONFIG_SETTINGS)
+
+
 def sync_config_save(*, provider: Provider, fields: dict | None = None) -> SyncConfig:
     """Create or update `provider`'s sync config (validated: a ValidationError names the
     field), then bring every connection's syncs in step with it."""
-    config = SyncConfig.objects.filter(provider=provider).first() or SyncConfig(
-        provider=provider, common_objects=list(COMMON_OBJECTS)
-    )
+    config = SyncConfig.objects.filter(provider=provider).first() or _config_default(provider)
     for name, value in (fields or {}).items():
         setattr(config, name, value)
     config.full_clean()
@@ -149,19 +173,29 @@ def sync_resume(sync: Sync) -> Sync:
     return sync
 
 
-def sync_trigger(sync: Sync, *, full_refresh: bool = False) -> Sync:
+def sync_trigger(sync: Sync, *, full_refresh: bool = False) -> SyncRun:
     """Run `sync` as soon as a worker is free (also when paused: an explicit request), as a
-    full refresh if asked. The task is enqueued once the transaction commits."""
+    full refresh if asked, and return the run that does it.
+
+    The run is opened now, queued (`syncs.runs`), so its id can be answered at once; the
+    worker's task claims it once the transaction commits. If a run is in progress already,
+    that run is returned and nothing is queued: a full refresh then applies to the next run.
+    """
     from django_q.tasks import async_task
 
-    changes: dict = {"next_run_at": timezone.now() + LEASE, "updated_at": timezone.now()}
-    if full_refresh:
-        changes["full_refresh_next"] = True
+    now = timezone.now()
     with transaction.atomic():
-        Sync.objects.filter(pk=sync.pk).update(**changes)
-        transaction.on_commit(lambda: async_task(RUN_TASK, sync.pk, group="syncs"))
+        if full_refresh:
+            Sync.objects.filter(pk=sync.pk).update(full_refresh_next=True, updated_at=now)
+            sync.refresh_from_db(fields=["full_refresh_next"])
+        try:
+            run = sync_run_start(sync=sync, strategy=sync_next_strategy(sync=sync), queued=True)
+        except SyncAlreadyRunning as exc:
+            return exc.run
+        Sync.objects.filter(pk=sync.pk).update(next_run_at=now + LEASE, updated_at=now)
+        transaction.on_commit(lambda: async_task(RUN_TASK, sync.pk, run.pk, group="syncs"))
     sync.refresh_from_db()
-    return sync
+    return run
 
 
 @transaction.atomic

@@ -19,10 +19,10 @@ def connection_syncs_run(connection_id: int, sync_ids: list[int]) -> list[int | 
     ]
 
 
-def sync_run(sync_id: int) -> int | None:
+def sync_run(sync_id: int, run_id: int | None = None) -> int | None:
     from syncs.engine import sync_run_by_id
 
-    return getattr(sync_run_by_id(sync_id=sync_id), "pk", None)
+    return getattr(sync_run_by_id(sync_id=sync_id, run_id=run_id), "pk", None)
 
 
 def connections_keepalive():

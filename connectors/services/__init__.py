@@ -14,6 +14,7 @@ record, single-record writes) and `passthrough`.
 from connectors.services.clients import (
     connection_budget_key,
     connection_client,
+    connection_rate_window,
     provider_identity,
 )
 from connectors.services.connect import (
@@ -85,6 +86,7 @@ __all__ = [
     "connect_sessions_prune",
     "connection_access_token",
     "connection_budget_key",
+    "connection_rate_window",
     "connection_client",
     "connection_create_with_api_key",
     "connection_disconnect",

@@ -3,6 +3,7 @@ and a throwaway one to ask which provider account a new credential belongs to.""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
@@ -42,6 +43,24 @@ def connection_budget_key(*, connection: Connection) -> str:
     """Connections to one provider account share its rate budget."""
     account = connection.remote_account_id or f"connection-{connection.pk}"
     return f"{connection.provider.name}:{account}"
+
+
+def connection_rate_window(*, connection: Connection, now: float | None = None) -> dict[str, Any]:
+    """The current rate window of the provider account `connection` spends from (shared
+    with every other connection to that account): `limit`, `remaining`, and `resets_at`
+    (epoch seconds; None when no window is open, the whole budget being available). A
+    read, next to the key it reads by."""
+    now = time.time() if now is None else now
+    state = (
+        shared_store(redis_url=settings.REDIS_URL)
+        .states()
+        .get(connection_budget_key(connection=connection))
+    )
+    if state is None or state.window_end <= now:
+        limit = state.limit if state is not None and state.limit else None
+        limit = limit or settings.CONNECTOR_RATE_LIMIT_PER_MINUTE
+        return {"limit": limit, "remaining": limit, "resets_at": None}
+    return {"limit": state.limit, "remaining": state.remaining, "resets_at": int(state.window_end)}
 
 
 def _rate_budget(*, store: BudgetStore) -> RateBudget:

@@ -24,7 +24,9 @@ class PassthroughResponseSerializer(serializers.Serializer):
     url = serializers.CharField(help_text="The full URL the request went to.")
     status = serializers.IntegerField(help_text="The provider's status code.")
     headers = serializers.DictField(child=serializers.CharField())
-    body = serializers.JSONField(allow_null=True)
+    body = serializers.JSONField(
+        required=False, help_text="Absent when the provider's answer had no body."
+    )
 
 
 class PassthroughView(ConnectionScopedView):
@@ -67,11 +69,8 @@ class PassthroughView(ConnectionScopedView):
             headers=data.get("headers"),
             body=data.get("body"),
         )
-        return Response(
-            {
-                "url": answer.url,
-                "status": answer.status,
-                "headers": dict(answer.headers),
-                "body": answer.body,
-            }
-        )
+        result = {"url": answer.url, "status": answer.status, "headers": dict(answer.headers)}
+        # The spec's `body` is any JSON value but null: an empty answer has none.
+        if answer.body is not None:
+            result["body"] = answer.body
+        return Response(result)

@@ -11,11 +11,14 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from connectors import selectors
-from connectors.services import connect_session_url, customer_upsert
+from connectors.exceptions import NotFound
+from connectors.services import connect_session_url, connection_rate_window, customer_upsert
 from portal.api import mgmt_services
 from portal.api.auth import ApiView, customer_key_check
+from portal.api.errors import BadRequest
 from portal.api.schema import ERRORS, WRITE_ERRORS
 from portal.api.serializers.mgmt import (
+    ConnectionCreateSerializer,
     ConnectionSerializer,
     ConnectSessionCreateSerializer,
     ConnectSessionSerializer,
@@ -24,7 +27,9 @@ from portal.api.serializers.mgmt import (
     MagicLinkCreateSerializer,
     MagicLinkSerializer,
     ProviderSerializer,
+    ProviderUserIdSerializer,
     ProviderWriteSerializer,
+    RateLimitInfoSerializer,
 )
 
 CUSTOMERS = ["Customers"]
@@ -91,16 +96,16 @@ class CustomerView(ApiView):
         description="Deletes the customer with its connections, syncs and synced records.",
         tags=CUSTOMERS,
         parameters=[CUSTOMER_ID],
-        responses={200: CustomerSerializer, **ERRORS},
+        responses={204: None, **ERRORS},
     )
     def delete(self, request, customer_id: str) -> Response:
         customer = selectors.customer_get(customer_id=customer_id)
-        data = CustomerSerializer(customer).data
         mgmt_services.customer_delete(customer=customer)
-        return Response(data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ConnectionsView(ApiView):
+    # Connecting with an API key is the developer's (account-wide keys), as are magic links.
     customer_key_methods = frozenset({"GET"})
 
     @extend_schema(
@@ -113,6 +118,86 @@ class ConnectionsView(ApiView):
     def get(self, request, customer_id: str) -> Response:
         connections = selectors.connection_list(customer_id=customer_id)
         return Response(ConnectionSerializer(connections, many=True).data)
+
+    @extend_schema(
+        operation_id="createConnection",
+        summary="Create connection",
+        description="Connects the customer (who must exist) with an API key, checked with the "
+        "provider first (a refused key is a 400 naming `api_key`). OAuth connections are made "
+        "through a connect session or a magic link. Answers 200, as Supaglue did.",
+        tags=CONNECTIONS,
+        parameters=[CUSTOMER_ID],
+        request=ConnectionCreateSerializer,
+        responses={200: ConnectionSerializer, **WRITE_ERRORS},
+        examples=[
+            OpenApiExample(
+                "api key",
+                value={"provider_name": "salesloft", "type": "api_key", "api_key": "v2_ak_…"},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request, customer_id: str) -> Response:
+        serializer = ConnectionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        connection = mgmt_services.connection_create(
+            customer_id=customer_id,
+            provider_name=data["provider_name"],
+            api_key=data["api_key"],
+            replace=data["replace"],
+        )
+        return Response(ConnectionSerializer(connection).data)
+
+
+class ProviderUserIdView(ApiView):
+    customer_key_methods = frozenset({"GET"})
+
+    @extend_schema(
+        operation_id="getProviderUserId",
+        summary="Get the provider user id",
+        description="The provider's id of the user who connected (for an API key, the key's "
+        "owner), recorded when the connection was made. No provider call.",
+        tags=CONNECTIONS,
+        parameters=[
+            CUSTOMER_ID,
+            OpenApiParameter("provider_name", str, OpenApiParameter.QUERY, required=True),
+        ],
+        responses={200: ProviderUserIdSerializer, **ERRORS},
+    )
+    def get(self, request, customer_id: str) -> Response:
+        provider_name = request.query_params.get("provider_name", "").strip()
+        if not provider_name:
+            raise BadRequest("provider_name: this query parameter is required.")
+        connection = selectors.connection_get(customer_id=customer_id, provider_name=provider_name)
+        if not connection.remote_user_id:
+            raise NotFound(
+                "This connection did not record its provider user (it predates that); "
+                "reconnecting records it."
+            )
+        return Response(ProviderUserIdSerializer({"user_id": connection.remote_user_id}).data)
+
+
+class RateLimitInfoView(ApiView):
+    customer_key_methods = frozenset({"GET"})
+
+    @extend_schema(
+        operation_id="getConnectionRateLimitInfo",
+        summary="Get rate limit info",
+        description="The connection's provider account's per-minute cost budget, as Glue "
+        "spends it (shared by syncs, API writes and passthrough of every connection to that "
+        "account): `other.minute`.",
+        tags=CONNECTIONS,
+        parameters=[CUSTOMER_ID, PROVIDER_NAME],
+        responses={200: RateLimitInfoSerializer, **ERRORS},
+    )
+    def get(self, request, customer_id: str, provider_name: str) -> Response:
+        connection = selectors.connection_get(customer_id=customer_id, provider_name=provider_name)
+        window = connection_rate_window(connection=connection)
+        minute = {"limit": window["limit"], "remaining": window["remaining"]}
+        if window["resets_at"] is not None:
+            minute["reset_time"] = window["resets_at"]
+        return Response(RateLimitInfoSerializer({"other": {"minute": minute}}).data)
 
 
 class ConnectionView(ApiView):
@@ -223,14 +308,17 @@ class ProviderView(ApiView):
     @extend_schema(
         operation_id="deleteProvider",
         summary="Delete provider",
-        description="Refused (409) while customers are connected through it.",
+        description="Refused (409) while customers are connected through it. Answers the "
+        "deleted provider, as Supaglue did.",
         tags=PROVIDERS,
         parameters=[PROVIDER_ID],
-        responses={204: None, **WRITE_ERRORS},
+        responses={200: ProviderSerializer, **WRITE_ERRORS},
     )
     def delete(self, request, provider_id: str) -> Response:
-        mgmt_services.provider_delete(provider=selectors.provider_get(provider_id=provider_id))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        provider = selectors.provider_get(provider_id=provider_id)
+        data = ProviderSerializer(provider).data
+        mgmt_services.provider_delete(provider=provider)
+        return Response(data)
 
 
 MAGIC_LINKS = ["Magic Links"]

@@ -41,6 +41,20 @@ def connection_delete(*, connection: Connection) -> None:
     connection.delete()
 
 
+def connection_create(
+    *, customer_id: str, provider_name: str, api_key: str, replace: bool = False
+) -> Connection:
+    """Connect an existing customer to `provider_name` with an API key (checked with the
+    provider first: `InvalidInput` naming `api_key` when refused)."""
+    customer = customer_get(customer_id=customer_id)
+    provider = Provider.objects.filter(name=provider_name).first()
+    if provider is None:
+        raise InvalidInput("provider_name", f"no {provider_name!r} provider; create it first")
+    return connector_services.connection_create_with_api_key(
+        customer=customer, provider=provider, api_key=api_key, replace=replace
+    )
+
+
 # Model fields → where the Supaglue-shaped body carries them, so a 400 names the latter.
 PROVIDER_WIRE_FIELDS = {
     "client_id": "config.oauth.credentials.oauth_client_id",
@@ -98,17 +112,29 @@ def provider_delete(*, provider: Provider) -> None:
 
 
 def sync_config_write(*, config: SyncConfig | None, data: dict[str, Any]) -> SyncConfig:
-    """Create (`config` None) or update a provider's sync config from a Supaglue-shaped body."""
-    provider = Provider.objects.filter(name=data["provider_name"]).first()
-    if provider is None:
-        raise InvalidInput(
-            "provider_name", f"no {data['provider_name']!r} provider; create it first"
-        )
-    existing = SyncConfig.objects.filter(provider=provider).first()
-    if config is None and existing is not None:
-        raise Conflict(f"{provider.name!r} has a sync config (id {existing.pk}); PUT updates it.")
-    if config is not None and existing is not None and existing.pk != config.pk:
-        raise Conflict(f"{provider.name!r} already has another sync config (id {existing.pk}).")
+    """Create (`config` None) or update a provider's sync config from a Supaglue-shaped body.
+
+    A provider gets the default config when it is set up (`provider_setup`), so Supaglue's
+    order (create the provider, then POST its sync config) would meet a 409. A create
+    therefore replaces a config still holding exactly the defaults (nobody changed it:
+    replacing it loses nothing); one that differs is a 409 naming the PUT that updates it.
+    An update takes the provider from the config (Supaglue's body has only `config`)."""
+    if config is None:
+        provider = Provider.objects.filter(name=data["provider_name"]).first()
+        if provider is None:
+            raise InvalidInput(
+                "provider_name", f"no {data['provider_name']!r} provider; create it first"
+            )
+        existing = SyncConfig.objects.filter(provider=provider).first()
+        if existing is not None and not sync_services.sync_config_is_default(config=existing):
+            raise Conflict(
+                f"{provider.name!r} has a sync config (id {existing.pk}) with changed settings; "
+                f"PUT /sync_configs/{existing.pk} updates it."
+            )
+    else:
+        provider = config.provider
+        if data.get("provider_name", provider.name) != provider.name:
+            raise InvalidInput("provider_name", "a sync config cannot move to another provider")
     body = data["config"]
     default = body["default_config"]
     fields: dict[str, Any] = {
@@ -118,13 +144,27 @@ def sync_config_write(*, config: SyncConfig | None, data: dict[str, Any]) -> Syn
     for key in ("full_sync_every_n_incrementals", "auto_start_on_connection"):
         if key in default:
             fields[key] = default[key]
+    overrides = dict(body.get("object_overrides", {}))
     if "common_objects" in body:
         fields["common_objects"] = [item["object"] for item in body["common_objects"]]
-    if "object_overrides" in body:
-        fields["object_overrides"] = body["object_overrides"]
-    if config is not None and config.provider_id != provider.pk:
-        raise InvalidInput("provider_name", "a sync config cannot move to another provider")
+        for item in body["common_objects"]:
+            if "sync_strategy_override" in item:
+                overrides[item["object"]] = _override_from_wire(item["sync_strategy_override"])
+    if "object_overrides" in body or overrides:
+        fields["object_overrides"] = overrides
     return sync_services.sync_config_save(provider=provider, fields=fields)
+
+
+def _override_from_wire(override: dict[str, Any]) -> dict[str, Any]:
+    """Supaglue's per-object `sync_strategy_override` as an `object_overrides` entry
+    (`auto_start_on_connection` is the config's only: it is not per object here)."""
+    values = {
+        "period_ms": override["period_ms"],
+        "strategy": STRATEGY_FROM_WIRE[override["strategy"]],
+    }
+    if override.get("full_sync_every_n_incrementals") is not None:
+        values["full_sync_every_n_incrementals"] = override["full_sync_every_n_incrementals"]
+    return values
 
 
 def sync_config_delete(*, config: SyncConfig) -> None:

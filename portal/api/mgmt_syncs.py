@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import status
 from rest_framework.response import Response
 
 from portal.api import mgmt_services, selectors
 from portal.api.auth import CONNECTION_HEADERS, ApiView, ConnectionScopedView
+from portal.api.errors import ApiError
 from portal.api.pagination import offset_page, page_size_parse
 from portal.api.params import CURSOR, PAGE_SIZE, comparison_param
 from portal.api.schema import ERRORS, WRITE_ERRORS
+from portal.api.serializers.common import ErrorsSerializer
 from portal.api.serializers.mgmt import (
+    ConnectionSyncConfigSerializer,
     SyncActionSerializer,
     SyncConfigSerializer,
+    SyncConfigUpdateSerializer,
     SyncConfigWriteSerializer,
     SyncRunSerializer,
     SyncSerializer,
+    TriggeredSyncSerializer,
     paginated,
 )
 from syncs import selectors as sync_selectors
@@ -56,7 +66,9 @@ class SyncConfigsView(ApiView):
     @extend_schema(
         operation_id="createSyncConfig",
         summary="Create sync config",
-        description="One per provider; every connection to it gets a sync per common object.",
+        description="One per provider; every connection to it gets a sync per common object. "
+        "A provider is given the default config when it is created; a create replaces that "
+        "one while its settings are still the defaults (else 409: PUT updates it).",
         tags=SYNC_CONFIGS,
         request=SyncConfigWriteSerializer,
         responses={201: SyncConfigSerializer, **WRITE_ERRORS},
@@ -84,15 +96,16 @@ class SyncConfigView(ApiView):
     @extend_schema(
         operation_id="updateSyncConfig",
         summary="Update sync config",
+        description="Supaglue's body: `{config}` (the provider is the config's own).",
         tags=SYNC_CONFIGS,
         parameters=[SYNC_CONFIG_ID],
-        request=SyncConfigWriteSerializer,
+        request=SyncConfigUpdateSerializer,
         responses={200: SyncConfigSerializer, **WRITE_ERRORS},
         examples=[SYNC_CONFIG_EXAMPLE],
     )
     def put(self, request, sync_config_id: str) -> Response:
         config = sync_selectors.sync_config_get(sync_config_id=sync_config_id)
-        serializer = SyncConfigWriteSerializer(data=request.data)
+        serializer = SyncConfigUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         config = mgmt_services.sync_config_write(config=config, data=serializer.validated_data)
         return Response(SyncConfigSerializer(config).data)
@@ -100,15 +113,17 @@ class SyncConfigView(ApiView):
     @extend_schema(
         operation_id="deleteSyncConfig",
         summary="Delete sync config",
-        description="Deletes the config and its syncs; synced records stay.",
+        description="Deletes the config and its syncs (synced records stay); answers the "
+        "deleted config, as Supaglue did.",
         tags=SYNC_CONFIGS,
         parameters=[SYNC_CONFIG_ID],
-        responses={204: None, **ERRORS},
+        responses={200: SyncConfigSerializer, **ERRORS},
     )
     def delete(self, request, sync_config_id: str) -> Response:
         config = sync_selectors.sync_config_get(sync_config_id=sync_config_id)
+        data = SyncConfigSerializer(config).data
         mgmt_services.sync_config_delete(config=config)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(data)
 
 
 LIST_FILTERS = [
@@ -158,6 +173,7 @@ class SyncsView(ApiView):
 
 
 def _sync_action(action: str, summary: str, description: str):
+    answer = TriggeredSyncSerializer if action == "trigger" else SyncSerializer
     return extend_schema(
         operation_id=f"{action}Sync",
         summary=summary,
@@ -165,7 +181,7 @@ def _sync_action(action: str, summary: str, description: str):
         tags=SYNCS,
         parameters=CONNECTION_HEADERS,
         request=SyncActionSerializer,
-        responses={200: SyncSerializer, **ERRORS},
+        responses={200: answer, **ERRORS},
         examples=[
             OpenApiExample(
                 action,
@@ -192,7 +208,9 @@ class SyncActionView(ConnectionScopedView):
         elif self.action == "resume":
             sync = sync_services.sync_resume(sync)
         else:
-            sync = sync_services.sync_trigger(sync, full_refresh=body["perform_full_refresh"])
+            run = sync_services.sync_trigger(sync, full_refresh=body["perform_full_refresh"])
+            sync.refresh_from_db()
+            return Response(TriggeredSyncSerializer(sync, context={"run": run}).data)
         return Response(SyncSerializer(sync).data)
 
 
@@ -219,7 +237,8 @@ class SyncTriggerView(SyncActionView):
         "trigger",
         "Trigger sync",
         "Runs the sync as soon as a worker is free (also when paused); "
-        "`perform_full_refresh` makes it a full run.",
+        "`perform_full_refresh` makes it a full run. Extension: `run_id` is the run doing it, "
+        "opened now (queued until a worker claims it), or the run already in progress.",
     )
     def post(self, request) -> Response:
         return super().post(request)
@@ -259,3 +278,76 @@ class SyncRunsView(ApiView):
             ended=comparison_param(query, "end_timestamp"),
         )
         return paged_response(query, queryset, SyncRunSerializer)
+
+
+class SyncRunView(ApiView):
+    @extend_schema(
+        operation_id="getSyncRun",
+        summary="Get sync run",
+        description="Extension (not in Supaglue): one run, e.g. the `run_id` `_trigger` answered.",
+        tags=SYNC_RUNS,
+        parameters=[OpenApiParameter("run_id", str, OpenApiParameter.PATH)],
+        responses={200: SyncRunSerializer, **ERRORS},
+    )
+    def get(self, request, run_id: str) -> Response:
+        return Response(SyncRunSerializer(sync_selectors.sync_run_get(run_id=run_id)).data)
+
+
+UNSUPPORTED_OVERRIDE = OpenApiResponse(
+    ErrorsSerializer,
+    "The body asks for per-connection destination settings or standard/custom objects: Glue "
+    "has neither (it syncs common objects into its own database).",
+)
+
+
+class ConnectionSyncConfigView(ConnectionScopedView):
+    """Supaglue's per-connection overrides of the sync config. Everything they can say (a
+    destination schema or table, standard or custom objects) is something Glue does not
+    have, so no connection has overrides: GET answers `{}`, a PUT that asks for nothing is
+    accepted, one that asks for something is a 422 saying why, DELETE has nothing to do."""
+
+    customer_key_methods = frozenset({"GET"})
+
+    @extend_schema(
+        operation_id="getConnectionSyncConfig",
+        summary="Get connection sync config",
+        description="Always `{}`: connections have no overrides in Glue.",
+        tags=SYNC_CONFIGS,
+        parameters=CONNECTION_HEADERS,
+        responses={200: ConnectionSyncConfigSerializer, **ERRORS},
+    )
+    def get(self, request) -> Response:
+        return Response({})
+
+    @extend_schema(
+        operation_id="upsertConnectionSyncConfig",
+        summary="Upsert connection sync config",
+        description="Accepted only when it overrides nothing (empty lists, no destination).",
+        tags=SYNC_CONFIGS,
+        parameters=CONNECTION_HEADERS,
+        request=ConnectionSyncConfigSerializer,
+        responses={200: ConnectionSyncConfigSerializer, 422: UNSUPPORTED_OVERRIDE, **ERRORS},
+    )
+    def put(self, request) -> Response:
+        serializer = ConnectionSyncConfigSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        asked = [name for name, value in serializer.validated_data.items() if value]
+        if asked:
+            raise ApiError(
+                f"{asked[0]}: Glue has no per-connection overrides: it syncs the provider's "
+                "common objects (the sync config's) into its own database, so there are no "
+                "destination settings, standard or custom objects to override.",
+                status_code=422,
+            )
+        return Response({})
+
+    @extend_schema(
+        operation_id="deleteConnectionSyncConfig",
+        summary="Delete connection sync config",
+        description="Nothing to delete (connections have no overrides): 204.",
+        tags=SYNC_CONFIGS,
+        parameters=CONNECTION_HEADERS,
+        responses={204: None, **ERRORS},
+    )
+    def delete(self, request) -> Response:
+        return Response(status=status.HTTP_204_NO_CONTENT)

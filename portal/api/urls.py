@@ -13,7 +13,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.response import Response
 
 from connectors.base import COMMON_OBJECTS
-from portal.api import actions, engagement, mgmt, mgmt_syncs
+from portal.api import actions, engagement, mgmt, mgmt_datamodel, mgmt_syncs
 from portal.api.errors import not_found_view
 from portal.api.schema import documented
 
@@ -49,21 +49,43 @@ mgmt_urls = [
     path(f"{M}/customers/<str:customer_id>", mgmt.CustomerView.as_view()),
     path(f"{M}/customers/<str:customer_id>/connections", mgmt.ConnectionsView.as_view()),
     path(
+        f"{M}/customers/<str:customer_id>/connections/_provider_user_id",
+        mgmt.ProviderUserIdView.as_view(),
+    ),
+    path(
         f"{M}/customers/<str:customer_id>/connections/<str:provider_name>",
         mgmt.ConnectionView.as_view(),
+    ),
+    path(
+        f"{M}/customers/<str:customer_id>/connections/<str:provider_name>/_rate_limit_info",
+        mgmt.RateLimitInfoView.as_view(),
     ),
     path(f"{M}/providers", mgmt.ProvidersView.as_view()),
     path(f"{M}/providers/<str:provider_id>", mgmt.ProviderView.as_view()),
     path(f"{M}/sync_configs", mgmt_syncs.SyncConfigsView.as_view()),
     path(f"{M}/sync_configs/<str:sync_config_id>", mgmt_syncs.SyncConfigView.as_view()),
+    path(f"{M}/connection_sync_configs", mgmt_syncs.ConnectionSyncConfigView.as_view()),
     path(f"{M}/syncs", mgmt_syncs.SyncsView.as_view()),
     path(f"{M}/syncs/_pause", mgmt_syncs.SyncPauseView.as_view()),
     path(f"{M}/syncs/_resume", mgmt_syncs.SyncResumeView.as_view()),
     path(f"{M}/syncs/_trigger", mgmt_syncs.SyncTriggerView.as_view()),
     path(f"{M}/sync-runs", mgmt_syncs.SyncRunsView.as_view()),
+    path(f"{M}/sync-runs/<str:run_id>", mgmt_syncs.SyncRunView.as_view()),
     path(f"{M}/connect_sessions", mgmt.ConnectSessionsView.as_view()),
     path(f"{M}/magic_links", mgmt.MagicLinksView.as_view()),
     path(f"{M}/magic_links/<str:magic_link_id>", mgmt.MagicLinkView.as_view()),
+    # Supaglue's data-model families: one destination (Glue's database), no schemas,
+    # entities or mappings; see mgmt_datamodel.
+    path(f"{M}/destinations", mgmt_datamodel.DestinationsView.as_view()),
+    path(f"{M}/destinations/<str:destination_id>", mgmt_datamodel.DestinationView.as_view()),
+    path(f"{M}/schemas", mgmt_datamodel.SchemasView.as_view()),
+    path(f"{M}/schemas/<str:schema_id>", mgmt_datamodel.SchemaView.as_view()),
+    path(f"{M}/entities", mgmt_datamodel.EntitiesView.as_view()),
+    path(f"{M}/entities/<str:entity_id>", mgmt_datamodel.EntityView.as_view()),
+    path(f"{M}/field_mappings", mgmt_datamodel.FieldMappingsView.as_view()),
+    path(f"{M}/field_mappings/_update_object", mgmt_datamodel.FieldMappingUpdateView.as_view()),
+    path(f"{M}/entity_mappings", mgmt_datamodel.EntityMappingsView.as_view()),
+    path(f"{M}/entity_mappings/<str:entity_id>", mgmt_datamodel.EntityMappingView.as_view()),
 ]
 
 actions_urls = [path("actions/v2/passthrough", actions.PassthroughView.as_view())]

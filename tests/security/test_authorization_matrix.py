@@ -59,6 +59,10 @@ API_ROUTES: dict[str, str] = {
     f"{M}/customers/<str:customer_id>": CUSTOMER_READ,
     f"{M}/customers/<str:customer_id>/connections": CUSTOMER_READ,
     f"{M}/customers/<str:customer_id>/connections/<str:provider_name>": CUSTOMER_READ,
+    f"{M}/customers/<str:customer_id>/connections/_provider_user_id": CUSTOMER_READ,
+    f"{M}/customers/<str:customer_id>/connections/<str:provider_name>/_rate_limit_info": (
+        CUSTOMER_READ
+    ),
     f"{M}/providers": ACCOUNT,
     f"{M}/providers/<str:provider_id>": ACCOUNT,
     f"{M}/sync_configs": ACCOUNT,
@@ -68,6 +72,18 @@ API_ROUTES: dict[str, str] = {
     f"{M}/syncs/_resume": ACCOUNT,
     f"{M}/syncs/_trigger": ACCOUNT,
     f"{M}/sync-runs": ACCOUNT,
+    f"{M}/sync-runs/<str:run_id>": ACCOUNT,
+    f"{M}/connection_sync_configs": CUSTOMER_READ,
+    f"{M}/destinations": ACCOUNT,
+    f"{M}/destinations/<str:destination_id>": ACCOUNT,
+    f"{M}/schemas": ACCOUNT,
+    f"{M}/schemas/<str:schema_id>": ACCOUNT,
+    f"{M}/entities": ACCOUNT,
+    f"{M}/entities/<str:entity_id>": ACCOUNT,
+    f"{M}/field_mappings": CUSTOMER_READ,
+    f"{M}/field_mappings/_update_object": ACCOUNT,
+    f"{M}/entity_mappings": CUSTOMER_READ,
+    f"{M}/entity_mappings/<str:entity_id>": ACCOUNT,
     f"{M}/connect_sessions": CONNECT,
     f"{M}/magic_links": ACCOUNT,
     f"{M}/magic_links/<str:magic_link_id>": ACCOUNT,
@@ -161,6 +177,10 @@ def _path(route: str, world: dict, customer_id: str) -> str:
         "<str:step_id>": "1",
         "<str:sync_config_id>": str(world["config"].pk),
         "<str:magic_link_id>": str(world["link"].pk),
+        "<str:run_id>": "1",
+        "<str:destination_id>": "glue",
+        "<str:schema_id>": "1",
+        "<str:entity_id>": "1",
     }
     for placeholder, value in values.items():
         route = route.replace(placeholder, value)

@@ -287,3 +287,56 @@ def test_full_only_strategy_and_full_refresh_flag(fake, provider, connection):
 def test_unknown_mode_is_refused(contacts_sync):
     with pytest.raises(ValueError, match="mode must be one of full, incremental"):
         run_sync(contacts_sync, mode="partial")
+
+
+# --- triggered runs: opened queued, claimed by the worker ------------------------------------
+
+
+def test_a_triggered_run_is_queued_then_claimed_by_the_worker(
+    fake, contacts_sync, django_capture_on_commit_callbacks
+):
+    from syncs.engine import sync_run_by_id
+    from syncs.services import sync_trigger
+
+    fake.put("contacts", 1)
+    with django_capture_on_commit_callbacks(execute=False):
+        queued = sync_trigger(contacts_sync, full_refresh=True)
+    assert (queued.status, queued.worker) == ("in_progress", "")
+    # The queued run holds the sync's slot: a scheduled run meanwhile is skipped...
+    with pytest.raises(SyncAlreadyRunning):
+        run_sync(fresh(contacts_sync))
+    # ...and the task the trigger enqueued does the work under the answered id.
+    done = sync_run_by_id(sync_id=contacts_sync.pk, run_id=queued.pk)
+    assert done.pk == queued.pk and done.status == SyncRun.Status.SUCCESS
+    assert done.worker != "" and done.strategy == "full" and done.upserted == 1
+    assert SyncRun.objects.filter(sync=contacts_sync).count() == 1
+
+
+def test_a_trigger_during_a_run_answers_that_run(fake, contacts_sync):
+    from syncs.runs import sync_run_start
+    from syncs.services import sync_trigger
+
+    running = sync_run_start(sync=contacts_sync, strategy="full")
+    assert sync_trigger(contacts_sync).pk == running.pk
+    assert SyncRun.objects.filter(sync=contacts_sync).count() == 1
+
+
+def test_a_queued_run_nobody_picked_up_is_reaped_without_backoff(fake, contacts_sync):
+    from syncs.engine import sync_run_by_id
+    from syncs.runs import QUEUED_STALE_AFTER, sync_run_start
+
+    queued = sync_run_start(sync=contacts_sync, strategy="full", queued=True)
+    # Ten minutes in the queue are not death (a busy queue): only the lease is.
+    SyncRun.objects.filter(pk=queued.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=11))
+    assert sync_runs_reap_dead() == 0
+    SyncRun.objects.filter(pk=queued.pk).update(
+        heartbeat_at=timezone.now() - QUEUED_STALE_AFTER - timedelta(seconds=1)
+    )
+    assert sync_runs_reap_dead() == 1
+    queued.refresh_from_db()
+    assert queued.status == SyncRun.Status.FAILURE and queued.error_type == WORKER_LOST
+    assert "No worker picked up" in queued.error_message
+    assert fresh(contacts_sync).consecutive_failures == 0
+    # Its task, arriving late, runs the sync under a new run.
+    late = sync_run_by_id(sync_id=contacts_sync.pk, run_id=queued.pk)
+    assert late.pk != queued.pk and late.status == SyncRun.Status.SUCCESS

@@ -92,11 +92,14 @@ def test_pause_resume_and_trigger(contacts_sync, django_capture_on_commit_callba
 
     OrmQ.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        sync = sync_trigger(sync, full_refresh=True)
+        run = sync_trigger(sync, full_refresh=True)
+    sync = run.sync
     assert queued() == []  # nothing before the commit
     for callback in callbacks:
         callback()
-    assert queued() == [("syncs.tasks.sync_run", (sync.pk,))]
+    # The run is opened, queued, at once: its id is in the task for the worker to claim.
+    assert queued() == [("syncs.tasks.sync_run", (sync.pk, run.pk))]
+    assert (run.status, run.worker, run.strategy) == ("in_progress", "", "full")
     assert sync.full_refresh_next is True
     assert sync.next_run_at > timezone.now()  # claimed: the heartbeat leaves it alone
 

@@ -11,10 +11,15 @@ from rest_framework import serializers
 from connectors.models import AuthType, Connection, Customer, MagicLink, Provider
 from connectors.registry import PROVIDERS
 from syncs.models import Strategy, Sync, SyncConfig, SyncRun
+from syncs.runs import QUEUED
 
 PROVIDER_NAMES = sorted(PROVIDERS)
 # Supaglue served many "applications" from one install; Glue is one application.
 APPLICATION_ID = "glue"
+# Supaglue wrote into destinations the developer configured; Glue writes into its own
+# database, which serves the engagement API: Supaglue's "supaglue" destination type (its
+# hosted database behind its list APIs). This is that one destination's name and id.
+DESTINATION_NAME = "glue"
 # Supaglue's wire names for sync strategies and run statuses.
 STRATEGY_WIRE = {
     Strategy.FULL_THEN_INCREMENTAL: "full then incremental",
@@ -79,11 +84,11 @@ class ConnectionSerializer(serializers.Serializer):
 class OAuthCredentialsSerializer(serializers.Serializer):
     oauth_client_id = serializers.CharField(allow_blank=True)
     oauth_client_secret = serializers.CharField(
-        write_only=True,
         required=False,
         allow_blank=True,
-        help_text="Write-only: stored encrypted and never returned. Blank keeps the stored one "
-        "(but is refused when the token or API URL moves to another host).",
+        help_text='Write-only: stored encrypted and never returned (answers carry ""). Blank '
+        "keeps the stored one (but is refused when the token or API URL moves to another "
+        "host).",
     )
 
 
@@ -115,12 +120,15 @@ class ProviderSerializer(serializers.Serializer):
 
     @extend_schema_field(ProviderConfigSerializer)
     def get_config(self, provider: Provider) -> dict[str, Any]:
+        # The spec requires `oauth_client_secret`; the secret is write-only here, so it is
+        # always "" (`has_client_secret` says whether one is stored). A client that reads
+        # a provider and PUTs it back sends "", which keeps the stored secret.
         return {
             "provider_app_id": "",
             "use_managed_oauth": False,
             "oauth": {
                 "oauth_scopes": provider.scopes.split(),
-                "credentials": {"oauth_client_id": provider.client_id},
+                "credentials": {"oauth_client_id": provider.client_id, "oauth_client_secret": ""},
             },
         }
 
@@ -154,6 +162,9 @@ class DefaultConfigSerializer(serializers.Serializer):
 class CommonObjectSerializer(serializers.Serializer):
     object = serializers.CharField()
     fetch_all_fields_into_raw = serializers.BooleanField(required=False, default=True)
+    sync_strategy_override = DefaultConfigSerializer(
+        required=False, help_text="This object's own schedule (stored in `object_overrides`)."
+    )
 
 
 class SyncConfigDataSerializer(serializers.Serializer):
@@ -168,34 +179,66 @@ class SyncConfigDataSerializer(serializers.Serializer):
 class SyncConfigSerializer(serializers.Serializer):
     id = serializers.CharField(source="pk")
     application_id = serializers.SerializerMethodField()
+    destination_name = serializers.SerializerMethodField(
+        help_text=f"Always {DESTINATION_NAME!r}: Glue syncs into its own database."
+    )
     provider_name = serializers.CharField(source="provider.name")
     config = serializers.SerializerMethodField()
 
     def get_application_id(self, config: SyncConfig) -> str:
         return APPLICATION_ID
 
+    def get_destination_name(self, config: SyncConfig) -> str:
+        return DESTINATION_NAME
+
     @extend_schema_field(SyncConfigDataSerializer)
     def get_config(self, config: SyncConfig) -> dict[str, Any]:
+        default: dict[str, Any] = {
+            "period_ms": config.period_ms,
+            "strategy": STRATEGY_WIRE.get(config.strategy, config.strategy),
+            "auto_start_on_connection": config.auto_start_on_connection,
+        }
+        # The spec's is a number when set; never (null here) is its absence.
+        if config.full_sync_every_n_incrementals is not None:
+            default["full_sync_every_n_incrementals"] = config.full_sync_every_n_incrementals
         return {
-            "default_config": {
-                "period_ms": config.period_ms,
-                "strategy": STRATEGY_WIRE.get(config.strategy, config.strategy),
-                "full_sync_every_n_incrementals": config.full_sync_every_n_incrementals,
-                "auto_start_on_connection": config.auto_start_on_connection,
-            },
-            "common_objects": [
-                {"object": name, "fetch_all_fields_into_raw": True}
-                for name in config.common_objects
-            ],
+            "default_config": default,
+            "common_objects": [self._common_object(config, name) for name in config.common_objects],
             "object_overrides": config.object_overrides,
         }
+
+    @staticmethod
+    def _common_object(config: SyncConfig, name: str) -> dict[str, Any]:
+        item: dict[str, Any] = {"object": name, "fetch_all_fields_into_raw": True}
+        if (config.object_overrides or {}).get(name):
+            # The spec's override is a whole schedule: the config's, with the object's own.
+            settings = config.settings_for(name)
+            override = {
+                "period_ms": settings.period_ms,
+                "strategy": STRATEGY_WIRE.get(settings.strategy, settings.strategy),
+            }
+            if settings.full_sync_every_n_incrementals is not None:
+                override["full_sync_every_n_incrementals"] = settings.full_sync_every_n_incrementals
+            item["sync_strategy_override"] = override
+        return item
 
 
 class SyncConfigWriteSerializer(serializers.Serializer):
     provider_name = serializers.ChoiceField(choices=PROVIDER_NAMES)
     destination_name = serializers.CharField(
-        required=False, help_text="Ignored: Glue writes to its own database."
+        required=False,
+        help_text=f"Ignored: Glue writes to its own database (destination {DESTINATION_NAME!r}).",
     )
+    config = SyncConfigDataSerializer()
+
+
+class SyncConfigUpdateSerializer(serializers.Serializer):
+    """Supaglue's update body: the config only (its provider is the existing config's)."""
+
+    provider_name = serializers.ChoiceField(
+        choices=PROVIDER_NAMES, required=False, help_text="Optional; must be the config's own."
+    )
+    destination_name = serializers.CharField(required=False, help_text="Ignored.")
     config = SyncConfigDataSerializer()
 
 
@@ -230,7 +273,8 @@ class SyncActionSerializer(serializers.Serializer):
 
 
 class SyncRunSerializer(serializers.Serializer):
-    run_id = serializers.CharField(source="pk")
+    id = serializers.CharField(source="pk")
+    sync_id = serializers.CharField()
     error_message = serializers.SerializerMethodField()
     start_timestamp = serializers.DateTimeField(source="started_at")
     end_timestamp = serializers.DateTimeField(source="ended_at", allow_null=True)
@@ -243,8 +287,12 @@ class SyncRunSerializer(serializers.Serializer):
     num_records_synced = serializers.IntegerField(source="upserted", allow_null=True)
     object_type = serializers.SerializerMethodField()
     object = serializers.CharField(source="sync.object_name")
-    strategy = serializers.CharField()
-    num_records_deleted = serializers.IntegerField(source="deleted")
+    strategy = serializers.CharField(help_text="Extension: full or incremental.")
+    num_records_deleted = serializers.IntegerField(source="deleted", help_text="Extension.")
+    queued = serializers.SerializerMethodField(
+        help_text="Extension: true while a triggered run waits for a worker (its status is "
+        "then IN_PROGRESS)."
+    )
 
     def get_error_message(self, run: SyncRun) -> str | None:
         return run.error_message or None
@@ -257,6 +305,20 @@ class SyncRunSerializer(serializers.Serializer):
 
     def get_object_type(self, run: SyncRun) -> str:
         return "common"
+
+    def get_queued(self, run: SyncRun) -> bool:
+        return run.status == SyncRun.Status.IN_PROGRESS and run.worker == QUEUED
+
+
+class TriggeredSyncSerializer(SyncSerializer):
+    """The sync, and (extension) the run the trigger queued, or the one already running."""
+
+    run_id = serializers.SerializerMethodField(
+        help_text="Extension: the run doing it; GET /mgmt/v2/sync-runs/{run_id} follows it."
+    )
+
+    def get_run_id(self, sync: Sync) -> str:
+        return str(self.context["run"].pk)
 
 
 class MagicLinkSerializer(serializers.Serializer):
@@ -331,3 +393,72 @@ def paginated(name: str, item: type[serializers.Serializer]) -> type[serializers
             "__module__": __name__,
         },
     )
+
+
+class ConnectionCreateSerializer(serializers.Serializer):
+    """Supaglue's body for an API-key connection (its OAuth providers connect through a
+    connect session or magic link instead)."""
+
+    provider_name = serializers.ChoiceField(choices=PROVIDER_NAMES)
+    type = serializers.ChoiceField(choices=["api_key"], help_text="Only API keys are taken here.")
+    api_key = serializers.CharField(
+        write_only=True, max_length=2000, help_text="Checked with the provider, stored encrypted."
+    )
+    replace = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Extension: allow a key of another provider account than the connected one "
+        "(its synced records are then deleted).",
+    )
+
+
+class ProviderUserIdSerializer(serializers.Serializer):
+    user_id = serializers.CharField(help_text="The provider's id of the user who connected.")
+
+
+class RateWindowSerializer(serializers.Serializer):
+    limit = serializers.IntegerField(help_text="The budget of a window (cost units).")
+    remaining = serializers.IntegerField(help_text="What is left of the current window.")
+    reset_time = serializers.IntegerField(
+        required=False,
+        help_text="Epoch seconds when the current window ends; absent when no window is open "
+        "(the whole budget is available).",
+    )
+
+
+class RateLimitWindowsSerializer(serializers.Serializer):
+    minute = RateWindowSerializer(help_text="The provider account's per-minute cost budget.")
+
+
+class RateLimitInfoSerializer(serializers.Serializer):
+    other = RateLimitWindowsSerializer()
+
+
+class ConnectionSyncConfigSerializer(serializers.Serializer):
+    """Supaglue's per-connection overrides: destination settings and standard or custom
+    objects, none of which Glue has. An empty (or empty-listed) body is accepted."""
+
+    destination_config = serializers.DictField(required=False)
+    standard_objects = serializers.ListField(child=serializers.DictField(), required=False)
+    custom_objects = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class DestinationSerializer(serializers.Serializer):
+    """Supaglue's `supaglue` destination type: its own database behind its list APIs, which
+    is what Glue's database is."""
+
+    id = serializers.CharField()
+    application_id = serializers.CharField()
+    name = serializers.CharField()
+    type = serializers.ChoiceField(choices=["supaglue"])
+    version = serializers.IntegerField()
+
+
+def glue_destination() -> dict[str, Any]:
+    return {
+        "id": DESTINATION_NAME,
+        "application_id": APPLICATION_ID,
+        "name": DESTINATION_NAME,
+        "type": "supaglue",
+        "version": 1,
+    }

@@ -51,7 +51,7 @@ def test_bad_customer_bodies_are_400_and_write_nothing(api, body, named):
 def test_customer_delete_takes_connections_and_records(api, conn_a):
     make_record(conn_a, "contacts", "1")
     response = api.delete("/mgmt/v2/customers/cust-a")
-    assert response.status_code == 200 and response.json()["customer_id"] == "cust-a"
+    assert response.status_code == 204 and response.content == b""
     assert not Connection.objects.filter(pk=conn_a.pk).exists()
     assert api.get("/mgmt/v2/customers/cust-a").status_code == 404
 
@@ -116,7 +116,11 @@ def test_provider_lifecycle_never_returns_the_secret(api):
     assert created.status_code == 201, created.json()
     assert "TOPSECRET" not in created.content.decode()
     data = created.json()
-    assert data["config"]["oauth"]["credentials"] == {"oauth_client_id": "cid"}
+    # The spec requires the key: it is always "", the secret being write-only.
+    assert data["config"]["oauth"]["credentials"] == {
+        "oauth_client_id": "cid",
+        "oauth_client_secret": "",
+    }
     assert data["config"]["oauth"]["oauth_scopes"] == ["read", "write"]
     assert data["has_client_secret"] is True
     assert data["api_base_url"].startswith("https://")
@@ -129,13 +133,21 @@ def test_provider_lifecycle_never_returns_the_secret(api):
     body["config"]["oauth"]["credentials"]["oauth_client_id"] = "cid2"
     updated = api.put(f"/mgmt/v2/providers/{provider.pk}", body)
     assert updated.status_code == 200 and updated.json()["config"]["oauth"]["credentials"] == {
-        "oauth_client_id": "cid2"
+        "oauth_client_id": "cid2",
+        "oauth_client_secret": "",
     }
+    provider.refresh_from_db()
+    assert provider.client_secret == "TOPSECRET"
+    # Reading the provider and putting it back as it came (secret "") keeps the secret.
+    echoed = api.get("/mgmt/v2/providers/salesloft").json()
+    assert api.put("/mgmt/v2/providers/salesloft", echoed).status_code == 200
     provider.refresh_from_db()
     assert provider.client_secret == "TOPSECRET"
     for path in ("/mgmt/v2/providers", "/mgmt/v2/providers/salesloft"):
         assert "TOPSECRET" not in api.get(path).content.decode()
-    assert api.delete("/mgmt/v2/providers/salesloft").status_code == 204
+    deleted = api.delete("/mgmt/v2/providers/salesloft")
+    assert deleted.status_code == 200 and deleted.json()["id"] == str(provider.pk)
+    assert "TOPSECRET" not in deleted.content.decode()
     assert not Provider.objects.exists()
 
 
@@ -193,7 +205,8 @@ def test_sync_config_lifecycle_creates_syncs(api, conn_a):
     ).json()
     assert changed["config"]["default_config"]["strategy"] == "full then incremental"
     assert SyncConfig.objects.get().period_ms == 600000
-    assert api.delete(f"/mgmt/v2/sync_configs/{config_id}").status_code == 204
+    deleted = api.delete(f"/mgmt/v2/sync_configs/{config_id}")
+    assert deleted.status_code == 200 and deleted.json()["id"] == config_id
     assert not SyncConfig.objects.exists() and not Sync.objects.exists()
 
 
@@ -311,7 +324,8 @@ def test_sync_runs_list_and_filters(syncs, conn_a, conn_b):
     r2 = _run(a_contacts, 2, "failure", error_message="boom")
     r3 = _run(b_accounts, 3, "in_progress")
     body = api.get("/mgmt/v2/sync-runs").json()
-    assert [r["run_id"] for r in body["results"]] == [str(r3.pk), str(r2.pk), str(r1.pk)]
+    assert [r["id"] for r in body["results"]] == [str(r3.pk), str(r2.pk), str(r1.pk)]
+    assert body["results"][0]["sync_id"] == str(b_accounts.pk)
     first = body["results"][2]
     assert first["status"] == "SUCCESS" and first["num_records_synced"] == 10
     assert first["customer_id"] == "cust-a" and first["object"] == "contacts"
@@ -320,7 +334,7 @@ def test_sync_runs_list_and_filters(syncs, conn_a, conn_b):
     def ids(**query):
         response = api.get("/mgmt/v2/sync-runs", **query)
         assert response.status_code == 200, response.json()
-        return [r["run_id"] for r in response.json()["results"]]
+        return [r["id"] for r in response.json()["results"]]
 
     assert ids(customer_id="cust-b") == [str(r3.pk)]
     assert ids(object="contacts") == [str(r2.pk), str(r1.pk)]
@@ -349,3 +363,39 @@ def test_mgmt_lists_do_not_depend_on_customer_headers(api, raw_key):
         "/mgmt/v2/customers", headers={"x-customer-id": None, "x-provider-name": None}
     )
     assert response.status_code == 200
+
+
+def test_supaglue_order_provider_then_sync_config(api):
+    """A provider created through the API gets the default config; Supaglue's client then
+    POSTs its own, which replaces the untouched default (same id). Once changed, a POST is a
+    409 and PUT with Supaglue's `{config}` body updates it."""
+    Connection.objects.all().delete()
+    Provider.objects.all().delete()
+    assert api.post("/mgmt/v2/providers", _provider_body()).status_code == 201
+    default = SyncConfig.objects.get()
+    created = api.post("/mgmt/v2/sync_configs", _config_body())
+    assert created.status_code == 201, created.json()
+    assert created.json()["id"] == str(default.pk)
+    assert created.json()["destination_name"] == "glue"
+    assert SyncConfig.objects.get().strategy == "full_only"
+    assert api.post("/mgmt/v2/sync_configs", _config_body()).status_code == 409
+    body = {"config": _config_body(period_ms=300000)["config"]}
+    body["config"]["common_objects"] = [
+        {
+            "object": "contacts",
+            "sync_strategy_override": {"period_ms": 900000, "strategy": "full then incremental"},
+        }
+    ]
+    updated = api.put(f"/mgmt/v2/sync_configs/{default.pk}", body)
+    assert updated.status_code == 200, updated.json()
+    config = SyncConfig.objects.get()
+    assert config.period_ms == 300000 and config.common_objects == ["contacts"]
+    assert config.settings_for("contacts").period_ms == 900000
+    (item,) = updated.json()["config"]["common_objects"]
+    assert item["sync_strategy_override"] == {
+        "period_ms": 900000,
+        "strategy": "full then incremental",
+    }
+    assert "full_sync_every_n_incrementals" not in updated.json()["config"]["default_config"]
+    moved = api.put(f"/mgmt/v2/sync_configs/{default.pk}", {**body, "provider_name": "fakecrm"})
+    assert moved.status_code == 400 and error(moved)["detail"].startswith("provider_name")
