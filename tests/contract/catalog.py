@@ -121,6 +121,15 @@ CATALOG: dict[str, Call] = {
                 "email_addresses": [
                     {"email_address": "ada.{unique}@contract.example", "email_address_type": "work"}
                 ],
+                # The spec's address has all six keys; Supaglue dropped street_1 for Salesloft.
+                "address": {
+                    "street_1": "1 Main St",
+                    "street_2": None,
+                    "city": "Springfield",
+                    "state": "IL",
+                    "postal_code": "62701",
+                    "country": "US",
+                },
             }
         },
         bad=Bad(body={}),
