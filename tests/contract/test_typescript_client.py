@@ -3,9 +3,10 @@
 tests/contract/ts generates types from Supaglue's own specs (openapi-typescript), compiles a
 small script that uses them through a typed client (openapi-fetch), and runs it against a
 live Glue over a synced sandbox: list contacts, follow a page, create one, read it back,
-search it by email, trigger a sync. The script compiles only if Supaglue's types accept its
-calls and its checks (check.ts ties each check to the generated type), and exits 0 only if
-every answer has the spec's status and values of the types the spec declares.
+read an unknown id (the error envelope), search by email, trigger a sync. The script
+compiles only if Supaglue's types accept its calls and its checks (check.ts ties each check
+to the generated type), and exits 0 only if every answer has the spec's status and values
+of the types the spec declares.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ STEPS = [
     "follow one page",
     "create a contact",
     "read it back",
+    "read an unknown contact",
     "search contacts by email",
     "trigger a sync",
 ]

@@ -158,10 +158,12 @@ function expect(condition: boolean, message: string): void {
   if (!condition) throw new Failure(message);
 }
 
+let steps = 0;
 let failures = 0;
 
 /** Runs one step and prints its result; a step whose input is missing is a failure too. */
 async function step<T>(name: string, run: () => Promise<[T, string]>): Promise<T | undefined> {
+  steps += 1;
   try {
     const [value, note] = await run();
     console.log(`ok    ${name}: ${note}`);
@@ -259,6 +261,18 @@ await step("read it back", async () => {
   return [record, `${record.first_name} ${record.last_name} <${emails.join(", ")}>`];
 });
 
+await step("read an unknown contact", async () => {
+  const answer = await engagement.GET("/contacts/{contact_id}", {
+    params: { header, path: { contact_id: "no-such-contact" } },
+  });
+  const problems = errorEnvelope(answer.error, "error");
+  expect(answer.response.status === 404, `HTTP ${answer.response.status}, the spec's: 404`);
+  expect(problems.length === 0, `error envelope vs Supaglue's type: ${problems.join("; ")}`);
+  const item = answer.error?.errors?.[0];
+  expect(item?.status === "404", `errors[0].status ${show(item?.status)}, the spec's: "404"`);
+  return [item, `404, ${item?.code}: ${item?.detail}`];
+});
+
 await step("search contacts by email", async () => {
   const contact_id = needs(createdId, "the created contact");
   const page = body(
@@ -287,5 +301,5 @@ await step("trigger a sync", async () => {
   return [sync.id, `sync ${sync.id} of ${sync.object} (paused: ${sync.paused})`];
 });
 
-console.log(failures ? `${failures} of 6 steps failed` : "all 6 steps passed");
+console.log(failures ? `${failures} of ${steps} steps failed` : `all ${steps} steps passed`);
 process.exit(failures ? 1 : 0);
