@@ -16,7 +16,7 @@ from portal.api import mgmt_services, selectors
 from portal.api.auth import CONNECTION_HEADERS, ApiView, ConnectionScopedView
 from portal.api.errors import ApiError
 from portal.api.pagination import offset_page, page_size_parse
-from portal.api.params import CURSOR, PAGE_SIZE, comparison_param
+from portal.api.params import CURSOR, PAGE_SIZE, choice_param, comparison_param
 from portal.api.schema import ERRORS, WRITE_ERRORS
 from portal.api.serializers.common import ErrorsSerializer
 from portal.api.serializers.mgmt import (
@@ -28,12 +28,15 @@ from portal.api.serializers.mgmt import (
     SyncRunSerializer,
     SyncSerializer,
     TriggeredSyncSerializer,
+    common_object_name,
     paginated,
 )
 from syncs import selectors as sync_selectors
 from syncs import services as sync_services
 
 SYNC_CONFIGS, SYNCS, SYNC_RUNS = ["SyncConfigs"], ["Syncs"], ["SyncRuns"]
+# Supaglue's kinds of synced object; Glue syncs common ones only (the others list nothing).
+OBJECT_TYPES = ("common", "standard", "custom")
 SYNC_CONFIG_ID = OpenApiParameter("sync_config_id", str, OpenApiParameter.PATH)
 SYNC_CONFIG_EXAMPLE = OpenApiExample(
     "config",
@@ -131,9 +134,7 @@ LIST_FILTERS = [
     CURSOR,
     _filter("customer_id", "Only this customer's."),
     _filter("provider_name", "Only this provider's."),
-    _filter(
-        "object_type", "Glue syncs common objects only.", enum=["common", "standard", "custom"]
-    ),
+    _filter("object_type", "Glue syncs common objects only.", enum=list(OBJECT_TYPES)),
     _filter("object", "Only this object (e.g. contacts)."),
 ]
 
@@ -166,8 +167,8 @@ class SyncsView(ApiView):
         queryset = selectors.syncs_list(
             customer_id=query.get("customer_id"),
             provider_name=query.get("provider_name"),
-            object_type=query.get("object_type"),
-            object_name=query.get("object"),
+            object_type=choice_param(query, "object_type", OBJECT_TYPES),
+            object_name=common_object_name(query["object"]) if "object" in query else None,
         )
         return paged_response(query, queryset, SyncSerializer)
 
@@ -271,8 +272,8 @@ class SyncRunsView(ApiView):
         queryset = selectors.sync_runs_list(
             customer_id=query.get("customer_id"),
             provider_name=query.get("provider_name"),
-            object_type=query.get("object_type"),
-            object_name=query.get("object"),
+            object_type=choice_param(query, "object_type", OBJECT_TYPES),
+            object_name=common_object_name(query["object"]) if "object" in query else None,
             status=query.get("status"),
             started=comparison_param(query, "start_timestamp"),
             ended=comparison_param(query, "end_timestamp"),

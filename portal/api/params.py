@@ -36,6 +36,15 @@ def datetime_param(query, name: str) -> datetime | None:
     return datetime_parse(raw, name=name)
 
 
+def choice_param(query, name: str, choices: tuple[str, ...]) -> str | None:
+    """The value of `name` if it is one of `choices` (a 400 naming it otherwise); None when
+    absent."""
+    value = query.get(name)
+    if value is not None and value not in choices:
+        raise BadRequest(f"{name}: must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def comparison_param(query, name: str) -> tuple[str, datetime] | None:
     """Supaglue's `>ISO` / `<ISO` filters → `("gt" | "lt", when)`; None when absent."""
     value = query.get(name)

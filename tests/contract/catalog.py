@@ -168,6 +168,9 @@ CATALOG: dict[str, Call] = {
         setup=("own_sequence", "own_step"),
         body={"record": {"template": {"subject": "Hello {unique}", "body": "Hi there"}}},
         bad=Bad(body={}),
+        may_refuse=True,  # "Not supported in `salesloft`", says the spec
+        # Refused for any step (no provider call to look one up); an unknown sequence is 404.
+        unknown="sequence_id",
     ),
     # --- sequence states ---
     "createSequenceState": Call(

@@ -152,7 +152,10 @@ def unknown_param(operation: Operation, call: Call) -> str | None:
 
 
 def refusal_allowed(operation: Operation, status: int) -> bool:
-    """A documented 4xx the issue accepts where Salesloft has nothing to serve."""
+    """A documented 4xx the issue accepts where Salesloft has nothing to serve: one the
+    operation lists, or a 400/422 where its description says Salesloft cannot do it."""
+    if operation.unsupported_by_salesloft and status in (400, 422):
+        return True
     if status == 404 and not operation.path_params:
         return False  # a collection is never "not found"
     return status in operation.declared and status in (400, 404, 409, 422)

@@ -68,6 +68,8 @@ class Operation:
     header_params: tuple[str, ...]  # required headers besides x-api-key
     success: int
     declared: tuple[int, ...]  # the statuses the operation itself lists
+    # The spec's own words say Salesloft cannot do it ("Not supported in `salesloft`").
+    unsupported_by_salesloft: bool = False
 
     @property
     def pattern(self) -> str:
@@ -179,6 +181,8 @@ def operations() -> tuple[Operation, ...]:
                         ),
                         success=min(s for s in declared if 200 <= s < 300),
                         declared=tuple(declared),
+                        unsupported_by_salesloft="Not supported in `salesloft`"
+                        in operation.get("description", ""),
                     )
                 )
     return tuple(found)

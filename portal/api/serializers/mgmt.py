@@ -8,6 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from connectors.base import COMMON_OBJECTS
 from connectors.models import AuthType, Connection, Customer, MagicLink, Provider
 from connectors.registry import PROVIDERS
 from syncs.models import Strategy, Sync, SyncConfig, SyncRun
@@ -159,8 +160,26 @@ class DefaultConfigSerializer(serializers.Serializer):
     auto_start_on_connection = serializers.BooleanField(required=False)
 
 
+# Supaglue's clients name common objects in the singular ("contact", "sequence_state").
+SINGULAR_NAMES = {
+    (name[:-2] if name.endswith("xes") else name[:-1]): name for name in COMMON_OBJECTS
+}
+
+
+def common_object_name(value: str) -> str:
+    """Glue's name of a common object, from its own (`contacts`) or Supaglue's (`contact`)."""
+    return SINGULAR_NAMES.get(value, value)
+
+
+class CommonObjectField(serializers.CharField):
+    """A common object's name; Supaglue's singular names are read as Glue's."""
+
+    def to_internal_value(self, data):
+        return common_object_name(super().to_internal_value(data))
+
+
 class CommonObjectSerializer(serializers.Serializer):
-    object = serializers.CharField()
+    object = CommonObjectField()
     fetch_all_fields_into_raw = serializers.BooleanField(required=False, default=True)
     sync_strategy_override = DefaultConfigSerializer(
         required=False, help_text="This object's own schedule (stored in `object_overrides`)."
@@ -268,7 +287,7 @@ class SyncSerializer(serializers.Serializer):
 
 class SyncActionSerializer(serializers.Serializer):
     object_type = serializers.ChoiceField(choices=["common"], default="common")
-    object = serializers.CharField()
+    object = CommonObjectField()
     perform_full_refresh = serializers.BooleanField(required=False, default=False)
 
 
