@@ -25,6 +25,7 @@ from .stats import Stats
 from .store import Store
 from .teams import Team, team_of
 from .timestamps import Clock, WallClock
+from .webhooks import Webhooks
 
 log = logging.getLogger(__name__)
 NO_TOKEN = {
@@ -64,6 +65,12 @@ class SandboxApp:
             config.rate_limit_per_minute, config.rate_limit, clock=self.wall.time
         )
         self.faults = Faults(self.team.shape.seed)
+        self.webhooks = Webhooks(
+            store,
+            self.team.shape.seed,
+            config.webhook_retry_seconds,
+            config.webhook_timeout_seconds,
+        )
         self.stats = Stats()
         self.control = Control(self)
 
@@ -124,6 +131,8 @@ class SandboxApp:
             return json_response(
                 200, {"data": cadences.cadence_export(self.store, reads.parse_id(record_id))}
             )
+        if name == "webhook_subscriptions":
+            return self.webhooks.handle(request, principal.scopes, record_id)
         resource = RESOURCES.get(name)
         if resource is None:
             raise not_found()

@@ -64,6 +64,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     arg("--threads", type=positive, default=defaults.DEFAULT_THREADS, help="waitress threads")
     arg("--teams", type=positive, default=defaults.DEFAULT_TEAMS,
         help="Salesloft teams to serve, each with its own users, data, key")  # fmt: skip
+    arg("--webhook-retry-seconds", type=float, default=15.0,
+        help="spacing of the 3 retries of a failed webhook delivery (Salesloft: 15)")  # fmt: skip
+    arg("--webhook-timeout-seconds", type=float, default=10.0,
+        help="a webhook delivery not answered in this time has failed")  # fmt: skip
 
 
 def config_from_options(options: dict[str, Any], default_data_dir: Path) -> SandboxConfig:
@@ -77,6 +81,8 @@ def config_from_options(options: dict[str, Any], default_data_dir: Path) -> Sand
         token_lifetime=options["token_lifetime"], auto_approve=options["auto_approve"],
         bad_timestamp_status=options["bad_timestamp_status"], threads=options["threads"],
         teams=options.get("teams", defaults.DEFAULT_TEAMS),
+        webhook_retry_seconds=options.get("webhook_retry_seconds", 15.0),
+        webhook_timeout_seconds=options.get("webhook_timeout_seconds", 10.0),
     )  # fmt: skip
 
 

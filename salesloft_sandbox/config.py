@@ -70,6 +70,10 @@ class SandboxConfig:
     threads: int = defaults.DEFAULT_THREADS
     # Salesloft teams served (see teams.py); team 1 is the one above, 2..N are derived.
     teams: int = defaults.DEFAULT_TEAMS
+    # Salesloft retries a failed webhook delivery three more times, 15 s apart; tests
+    # shorten the spacing. A delivery not answered within the timeout has failed.
+    webhook_retry_seconds: float = 15.0
+    webhook_timeout_seconds: float = 10.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.teams, int) or self.teams < 1:

@@ -34,9 +34,18 @@ class Control:
         if route == "mutate" and method == "POST":
             return json_response(200, mutate(self.app, request.data()))
         if route == "faults" and method == "GET":
-            return json_response(200, self.app.faults.current())
+            return json_response(
+                200, {**self.app.faults.current(), **self.app.webhooks.faults.current()}
+            )
         if route == "faults" and method == "POST":
             return json_response(200, self._faults(request.data()))
+        if route == "webhooks" and method == "GET":
+            return json_response(200, self.app.webhooks.status())
+        if route == "webhooks/wait" and method == "POST":
+            return json_response(200, self._webhooks_wait(request.data()))
+        if route == "webhooks/reset" and method == "POST":
+            self.app.webhooks.reset()
+            return json_response(200, self.app.webhooks.status())
         if route == "clock" and method in ("GET", "POST"):
             return json_response(200, self._clock(request.data() if method == "POST" else {}))
         if route.startswith("snapshot/") and method == "GET":
@@ -48,16 +57,29 @@ class Control:
         result: dict = {}
         if body.pop("reset", False):
             self.app.faults.reset()
+            self.app.webhooks.faults.reset()
             self.app.limiter.force(0)
         if "force_429" in body:
             self.app.limiter.force(int(body.pop("force_429")))
         if body.pop("expire_tokens", False):
             result["expired_tokens"] = self.app.oauth.expire_all()
+        # webhook_* and next_webhook_* settings are the deliveries' (webhooks.py)
+        hooks = {k: body.pop(k) for k in list(body) if "webhook_" in k}
         try:
             result.update(self.app.faults.update(body))
+            result.update(self.app.webhooks.faults.update(hooks))
         except KeyError as exc:
             raise HttpError(400, {"status": 400, "error": f"unknown fault setting {exc}"}) from exc
         return result
+
+    def _webhooks_wait(self, body: dict) -> dict:
+        """Block until the team's delivery queue is empty (at most `timeout` s, default
+        10), then answer the delivery counters: tests wait here instead of sleeping."""
+        try:
+            timeout = float(body.get("timeout", 10))
+        except (TypeError, ValueError) as exc:
+            raise HttpError(400, {"status": 400, "error": f"timeout: {exc}"}) from exc
+        return self.app.webhooks.wait_idle(min(max(timeout, 0.0), 300.0))
 
     def _clock(self, body: dict) -> dict:
         """`{"advance": seconds}` moves the sandbox's time forward (tokens expire, the rate

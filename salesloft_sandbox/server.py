@@ -100,6 +100,7 @@ class SandboxServer:
     def stop(self) -> None:
         for app in self.app.apps:
             app.faults.release()  # stalled requests end now, not after their timeout
+            app.webhooks.stop()
         self._stopping.set()
         if self._thread:
             self._thread.join(timeout=10)

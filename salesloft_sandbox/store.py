@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,9 @@ class Store:
         # every page (include_paging_counts) would otherwise scan the range every time.
         self._counts: dict[tuple, int] = {}
         self._generation = 0  # bumped by every write
+        # Told of every change, under the write lock: (resource, "created"|"updated"|
+        # "deleted", the record's JSON). The webhooks (webhooks.py) listen here.
+        self.on_change: Callable[[Resource, str, str], None] | None = None
 
     def connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -188,15 +191,23 @@ class Store:
         body = orjson.dumps(record).decode()
         values = row_values(resource, record)
         with self.write_lock:
+            listener = self.on_change
+            existed = listener is not None and self.body(resource, record["id"]) is not None
             self.connection().execute(insert_sql(resource), (*values.values(), body))
             self._written()
+            if listener is not None:
+                listener(resource, "updated" if existed else "created", body)
         return body
 
     def delete(self, resource: Resource, record_id: int) -> bool:
         with self.write_lock:
+            listener = self.on_change
+            body = self.body(resource, record_id) if listener is not None else None
             sql = f"DELETE FROM {resource.table} WHERE id = ?"
             deleted = self.connection().execute(sql, (record_id,)).rowcount > 0
             self._written()
+            if listener is not None and deleted and body is not None:
+                listener(resource, "deleted", body)
             return deleted
 
 

@@ -50,6 +50,20 @@ class Control:
         faults(reset=True)."""
         return self._call("POST", "faults", settings)
 
+    def webhooks(self) -> dict[str, Any]:
+        """The team's webhook delivery counters: pending, delivered, failed_attempts,
+        retried, gave_up, dropped, duplicated."""
+        return self._call("GET", "webhooks")
+
+    def webhooks_wait(self, timeout: float = 10.0) -> dict[str, Any]:
+        """Wait until no webhook delivery is queued, held for a retry or being sent;
+        answers the counters (check `pending` == 0 if the timeout may have passed)."""
+        return self._call("POST", "webhooks/wait", {"timeout": timeout})
+
+    def webhooks_reset(self) -> dict[str, Any]:
+        """Forget queued deliveries and zero the counters (subscriptions stay)."""
+        return self._call("POST", "webhooks/reset")
+
     def clock(self, advance: float | None = None) -> dict[str, float]:
         """The sandbox's time (`{"now": epoch seconds, "offset_seconds": …}`), first moved
         forward by `advance` seconds if given: tokens expire and rate windows turn without
