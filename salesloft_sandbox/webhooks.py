@@ -1,5 +1,5 @@
 """Salesloft's webhooks, per team: `/v2/webhook_subscriptions` and signed deliveries of
-every change (docs/salesloft-api.md §16).
+every change (docs/salesloft-api.md §15).
 
 What Salesloft documents (found with the search tool, developers.salesloft.com):
 - docs/platform/webhooks/introduction: subscriptions are made on behalf of a team with an
