@@ -195,7 +195,7 @@ def test_fault_reorder(hooked, listener):
     subscribe(hooked, listener.url)
     api = session_for(hooked)
     person_id = first_person_id(hooked)
-    hooked.control.faults(next_webhook_reorder=1, webhook_reorder_ms=400)
+    hooked.control.faults(next_webhook_reorder=1, webhook_reorder_ms=1500)
     for title in ("First", "Second"):
         api.put(f"{hooked.api_base}/people/{person_id}", json={"title": title})
     hooked.control.webhooks_wait()
