@@ -15,6 +15,12 @@ from connectors import services as connector_services
 from connectors.base import COMMON_OBJECTS
 from connectors.models import Connection, Provider
 from syncs.models import Sync, SyncConfig, SyncRun
+from syncs.realtime import (  # noqa: F401 (re-exported: real-time changes, own module)
+    connection_realtime_subscribe,
+    connection_realtime_unsubscribe,
+    record_apply,
+    webhook_event_apply,
+)
 from syncs.runs import SyncAlreadyRunning, sync_run_start
 from syncs.state import sync_next_strategy
 
@@ -46,6 +52,7 @@ CONFIG_SETTINGS = [
     "period_ms",
     "full_sync_every_n_incrementals",
     "auto_start_on_connection",
+    "realtime",
     "object_overrides",
 ]
 
