@@ -259,3 +259,53 @@ def test_salesloft_signature_is_hmac_sha1_of_the_raw_body_keyed_by_the_token():
     assert not salesloft_webhooks.verify(body, {"x-salesloft-signature": good}, "other")
     assert not salesloft_webhooks.verify(body + b" ", {"x-salesloft-signature": good}, "tok")
     assert not salesloft_webhooks.verify(body, {}, "tok")
+
+
+# --- the sync config's real-time toggle ---------------------------------------------------
+
+
+@pytest.mark.parametrize("realtime", [True, False])
+@responses.activate
+def test_a_new_connection_subscribes_when_its_config_is_real_time(
+    realtime, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django_q import tasks as q_tasks
+
+    from connectors.signals import connection_connected
+    from syncs import tasks
+
+    provider = ProviderFactory()
+    sync_config_save(provider=provider, fields={"realtime": realtime, "common_objects": ["users"]})
+    connection = ConnectionFactory(provider=provider)
+    queued = []
+    monkeypatch.setattr(
+        q_tasks, "async_task", lambda name, *args, **kw: queued.append((name, args))
+    )
+    responses.add(
+        responses.POST, f"{API}/webhook_subscriptions", json={"data": {"id": 5}}, status=201
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        connection_connected.send(sender=Connection, connection=connection)
+    subscribe = [
+        args for name, args in queued if name == "syncs.tasks.connection_realtime_subscribe"
+    ]
+    if not realtime:
+        assert subscribe == []
+        return
+    assert subscribe == [(connection.pk,)]
+    assert tasks.connection_realtime_subscribe(connection.pk) == 2
+    sent = [json.loads(c.request.body)["event_type"] for c in responses.calls]
+    assert sent == ["user_created", "user_updated"]  # only the synced objects' events
+
+
+def test_the_connection_admin_page_shows_the_counters_never_the_token(
+    admin_client, hook, django_capture_on_commit_callbacks
+):
+    page = f"/admin/connectors/connection/{hook.connection_id}/change/"
+    assert "Not subscribed" in admin_client.get(page).content.decode()
+    deliver_and_apply(hook, "person_updated", person(), django_capture_on_commit_callbacks)
+    ConnectionWebhook.objects.filter(pk=hook.pk).update(subscriptions={"person_updated": "901"})
+    html = admin_client.get(page).content.decode()
+    assert "Subscribed to: person_updated" in html
+    assert "Applied 1 · ignored as stale 0 · rejected 0" in html
+    assert hook.callback_token not in html
