@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 APPLIED = WebhookEvent.Status.APPLIED
 STALE = WebhookEvent.Status.IGNORED_STALE
 REJECTED = WebhookEvent.Status.REJECTED
+RECONCILE_TASK = "syncs.tasks.connection_realtime_reconcile"
 COUNTERS = {APPLIED: "events_applied", STALE: "events_ignored_stale", REJECTED: "events_rejected"}
 
 
@@ -121,18 +123,38 @@ def webhook_event_apply(*, event_id: int) -> str:
     return status
 
 
-def connection_realtime_subscribe(*, connection_id: int) -> int:
-    """Subscribe a connection to its provider's events for the synced objects when its sync
-    config is real-time; returns how many event types it is subscribed to."""
+def connection_realtime_reconcile(*, connection_id: int) -> int:
+    """Bring a connection's subscriptions in step with its sync config: subscribed to its
+    provider's events for the synced objects when the config is real-time, unsubscribed
+    when not. Returns how many event types it is subscribed to."""
     connection = Connection.objects.select_related("provider").get(pk=connection_id)
     config = SyncConfig.objects.filter(provider_id=connection.provider_id).first()
     spec = PROVIDERS.get(connection.provider.name)
-    if config is None or not config.realtime or spec is None or not spec.webhook_events:
+    if spec is None or not spec.webhook_events:
         return 0
+    if config is None or not config.realtime:
+        connection_realtime_unsubscribe(connection=connection)
+        left = ConnectionWebhook.objects.filter(connection=connection).first()
+        return len(left.subscriptions) if left else 0
     webhook = connector_services.connection_webhooks_subscribe(
         connection=connection, object_names=config.common_objects
     )
     return len(webhook.subscriptions)
+
+
+def connections_realtime_reconcile(*, config: SyncConfig) -> int:
+    """After a config's real-time toggle (or its objects) changed: reconcile each active
+    connection in a worker, once the change is committed. Returns how many were queued."""
+    from django_q.tasks import async_task
+
+    ids = list(
+        Connection.objects.filter(
+            provider_id=config.provider_id, status=Connection.Status.ACTIVE
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        transaction.on_commit(partial(async_task, RECONCILE_TASK, pk, group="webhooks"))
+    return len(ids)
 
 
 def connection_realtime_unsubscribe(*, connection: Connection) -> int:

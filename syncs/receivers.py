@@ -27,7 +27,7 @@ def on_connection_connected(
     syncs_create_for_connection(connection=connection)
     if SyncConfig.objects.filter(provider_id=connection.provider_id, realtime=True).exists():
         # After commit, in a worker: subscribing calls the provider once per event type.
-        _enqueue_on_commit("syncs.tasks.connection_realtime_subscribe", connection.pk, "webhooks")
+        _enqueue_on_commit("syncs.tasks.connection_realtime_reconcile", connection.pk, "webhooks")
 
 
 def _enqueue_on_commit(task: str, arg: int, group: str) -> None:

@@ -43,7 +43,7 @@ def webhook_event_apply(event_id: int) -> str:
     return webhook_event_apply(event_id=event_id)
 
 
-def connection_realtime_subscribe(connection_id: int) -> int:
-    from syncs.services import connection_realtime_subscribe
+def connection_realtime_reconcile(connection_id: int) -> int:
+    from syncs.services import connection_realtime_reconcile
 
-    return connection_realtime_subscribe(connection_id=connection_id)
+    return connection_realtime_reconcile(connection_id=connection_id)

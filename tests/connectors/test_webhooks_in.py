@@ -287,13 +287,13 @@ def test_a_new_connection_subscribes_when_its_config_is_real_time(
     with django_capture_on_commit_callbacks(execute=True):
         connection_connected.send(sender=Connection, connection=connection)
     subscribe = [
-        args for name, args in queued if name == "syncs.tasks.connection_realtime_subscribe"
+        args for name, args in queued if name == "syncs.tasks.connection_realtime_reconcile"
     ]
     if not realtime:
         assert subscribe == []
         return
     assert subscribe == [(connection.pk,)]
-    assert tasks.connection_realtime_subscribe(connection.pk) == 2
+    assert tasks.connection_realtime_reconcile(connection.pk) == 2
     sent = [json.loads(c.request.body)["event_type"] for c in responses.calls]
     assert sent == ["user_created", "user_updated"]  # only the synced objects' events
 
@@ -309,3 +309,35 @@ def test_the_connection_admin_page_shows_the_counters_never_the_token(
     assert "Subscribed to: person_updated" in html
     assert "Applied 1 · ignored as stale 0 · rejected 0" in html
     assert hook.callback_token not in html
+
+
+@responses.activate
+def test_turning_real_time_on_then_off_subscribes_then_unsubscribes_connections(
+    connection, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django_q import tasks as q_tasks
+
+    from syncs import tasks
+
+    queued = []
+    monkeypatch.setattr(
+        q_tasks, "async_task", lambda name, *args, **kw: queued.append((name, args))
+    )
+    responses.add(
+        responses.POST, f"{API}/webhook_subscriptions", json={"data": {"id": 5}}, status=201
+    )
+    responses.add(responses.DELETE, f"{API}/webhook_subscriptions/5", status=204)
+    provider = connection.provider
+    with django_capture_on_commit_callbacks(execute=True):
+        sync_config_save(provider=provider, fields={"realtime": True, "common_objects": ["users"]})
+    assert queued == [("syncs.tasks.connection_realtime_reconcile", (connection.pk,))]
+    assert tasks.connection_realtime_reconcile(connection.pk) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        sync_config_save(provider=provider, fields={"name": "renamed"})
+    assert len(queued) == 1  # nothing about real-time changed: nothing queued
+    with django_capture_on_commit_callbacks(execute=True):
+        sync_config_save(provider=provider, fields={"realtime": False})
+    assert len(queued) == 2
+    assert tasks.connection_realtime_reconcile(connection.pk) == 0
+    assert [c.request.method for c in responses.calls] == ["POST", "POST", "DELETE", "DELETE"]
+    assert ConnectionWebhook.objects.get().subscriptions == {}
