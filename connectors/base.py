@@ -17,6 +17,9 @@ from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 Operation = Literal["create", "update", "delete"]
+# What a provider's webhook event does to the mirror: upsert the record it carries, or
+# soft-delete it.
+ChangeKind = Literal["upsert", "delete"]
 
 # The seven common objects of the engagement category, in sync order (parents first).
 COMMON_OBJECTS: tuple[str, ...] = (
@@ -144,6 +147,15 @@ class ProviderClient(Protocol):
 
     def sequence_steps(self, sequence_id: str) -> list[dict[str, Any]]: ...
 
+    def webhook_subscribe(self, callback_url: str, token: str, event_type: str) -> str:
+        """Subscribe `callback_url` to one event type, signed with `token`; returns the
+        provider's subscription id (only for a spec with `webhook_events`)."""
+        ...
+
+    def webhook_unsubscribe(self, subscription_id: str) -> None:
+        """Delete one subscription (an already-deleted one is not an error)."""
+        ...
+
 
 @dataclass(frozen=True)
 class ProviderSpec:
@@ -157,6 +169,13 @@ class ProviderSpec:
     subclass, when the provider needs more) and API keys when `auth_types` has them.
     `error_detail(body)` says in words what one of the provider's error bodies holds (a
     refused write's field messages); None shows the body as it is.
+
+    Real-time changes (optional): `webhook_events` maps each event type the provider posts
+    to (object name, change kind); `webhook_event_type(headers)` reads a delivery's event
+    type, `webhook_delivery_id(headers)` its id when the provider sends one ("" when not),
+    and `webhook_verify(body, headers, token)` says whether the raw body was signed with the
+    connection's callback token. `webhook_record(object_name, body)` turns a delivery's
+    parsed body into a unified record (default: the stream's `to_unified`).
     """
 
     name: str
@@ -171,6 +190,14 @@ class ProviderSpec:
     streams: Mapping[str, Stream] = field(default_factory=dict)
     oauth_backend: type | None = None
     error_detail: Callable[[Any], str] | None = None
+    webhook_events: Mapping[str, tuple[str, ChangeKind]] = field(default_factory=dict)
+    webhook_event_type: Callable[[Mapping[str, str]], str] | None = None
+    webhook_delivery_id: Callable[[Mapping[str, str]], str] | None = None
+    webhook_verify: Callable[[bytes, Mapping[str, str], str], bool] | None = None
+
+    def webhook_record(self, object_name: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """The unified record a delivery carries (its `id` at least, for a delete)."""
+        return self.streams[object_name].to_unified(body)
 
     def offers(self, object_name: str, operation: Operation) -> bool:
         """True when this provider takes `operation` on `object_name`."""

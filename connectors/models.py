@@ -241,3 +241,66 @@ class RateWindow(models.Model):
             "limit": self.limit,
             "seen_limit": self.seen_limit,
         }
+
+
+def _public_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class ConnectionWebhook(models.Model):
+    """A connection's real-time link: where its provider posts changes (`callback_url`), the
+    random token that proves a delivery is the provider's (Salesloft keys its signature with
+    it, so it is kept encrypted, not hashed), the provider's subscription ids, and counters
+    the admin shows. `public_id` names the connection in the URL without exposing its pk."""
+
+    connection = models.OneToOneField(Connection, on_delete=models.CASCADE, related_name="webhook")
+    public_id = models.CharField(max_length=64, unique=True, default=_public_id, editable=False)
+    callback_token = EncryptedTextField(default=_new_token, editable=False)
+    # event type -> the provider's subscription id
+    subscriptions = models.JSONField(default=dict, blank=True)
+    events_applied = models.PositiveIntegerField(default=0)
+    events_ignored_stale = models.PositiveIntegerField(default=0)
+    events_rejected = models.PositiveIntegerField(default=0)
+    last_event_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.connection} · webhooks"
+
+    @property
+    def callback_url(self) -> str:
+        return f"{settings.PUBLIC_URL}/webhooks/{self.connection.provider.name}/{self.public_id}"
+
+
+class WebhookEvent(models.Model):
+    """One verified delivery, stored before it is answered so a crash loses nothing; the
+    worker applies it. `dedupe_key` (the provider's delivery id, or a hash of the event type
+    and body) makes a repeated delivery one row: providers retry and duplicate."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        APPLIED = "applied", "Applied"
+        IGNORED_STALE = "ignored_stale", "Ignored (stale)"
+        REJECTED = "rejected", "Rejected"
+
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, related_name="webhook_events"
+    )
+    event_type = models.CharField(max_length=100)
+    dedupe_key = models.CharField(max_length=64)
+    body = models.TextField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    error = models.CharField(max_length=500, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "dedupe_key"], name="one_webhook_event_per_delivery"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} · {self.status}"

@@ -15,6 +15,13 @@ from connectors import services as connector_services
 from connectors.base import COMMON_OBJECTS
 from connectors.models import Connection, Provider
 from syncs.models import Sync, SyncConfig, SyncRun
+from syncs.realtime import (  # noqa: F401 (re-exported: real-time changes, own module)
+    connection_realtime_reconcile,
+    connection_realtime_unsubscribe,
+    connections_realtime_reconcile,
+    record_apply,
+    webhook_event_apply,
+)
 from syncs.runs import SyncAlreadyRunning, sync_run_start
 from syncs.state import sync_next_strategy
 
@@ -46,6 +53,7 @@ CONFIG_SETTINGS = [
     "period_ms",
     "full_sync_every_n_incrementals",
     "auto_start_on_connection",
+    "realtime",
     "object_overrides",
 ]
 
@@ -61,11 +69,14 @@ def sync_config_save(*, provider: Provider, fields: dict | None = None) -> SyncC
     """Create or update `provider`'s sync config (validated: a ValidationError names the
     field), then bring every connection's syncs in step with it."""
     config = SyncConfig.objects.filter(provider=provider).first() or _config_default(provider)
+    before = (config.realtime, list(config.common_objects))
     for name, value in (fields or {}).items():
         setattr(config, name, value)
     config.full_clean()
     config.save()
     syncs_reconcile(config=config)
+    if config.realtime != before[0] or (config.realtime and config.common_objects != before[1]):
+        connections_realtime_reconcile(config=config)
     return config
 
 

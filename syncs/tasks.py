@@ -35,3 +35,15 @@ def connect_sessions_prune() -> dict:
     from connectors.services import connect_sessions_prune
 
     return connect_sessions_prune()
+
+
+def webhook_event_apply(event_id: int) -> str:
+    from syncs.services import webhook_event_apply
+
+    return webhook_event_apply(event_id=event_id)
+
+
+def connection_realtime_reconcile(connection_id: int) -> int:
+    from syncs.services import connection_realtime_reconcile
+
+    return connection_realtime_reconcile(connection_id=connection_id)

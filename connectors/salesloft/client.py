@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.base import Page, RemoteIdentity
-from connectors.salesloft import reads, writes
+from connectors.salesloft import reads, webhooks, writes
 from connectors.salesloft.streams import stream_of
 from connectors.salesloft.transport import Transport
 
@@ -63,6 +63,12 @@ class SalesloftClient:
         self, sequence_id: str, step_id: str, step: Mapping[str, Any]
     ) -> dict[str, Any]:
         return writes.sequence_step_update(sequence_id, step_id)
+
+    def webhook_subscribe(self, callback_url: str, token: str, event_type: str) -> str:
+        return webhooks.subscribe(self.transport, callback_url, token, event_type)
+
+    def webhook_unsubscribe(self, subscription_id: str) -> None:
+        webhooks.unsubscribe(self.transport, subscription_id)
 
 
 def make_client(**kwargs: Any) -> SalesloftClient:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from connectors.base import ProviderSpec
+from connectors.salesloft import webhooks
 from connectors.salesloft.client import make_client
 from connectors.salesloft.errors import error_detail
 from connectors.salesloft.streams import STREAMS
@@ -26,4 +27,7 @@ SPEC = ProviderSpec(
     setup_steps=SETUP_STEPS,
     streams=STREAMS,
     error_detail=error_detail,
+    webhook_events=webhooks.EVENTS,
+    webhook_event_type=webhooks.event_type,
+    webhook_verify=webhooks.verify,
 )

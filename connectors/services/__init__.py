@@ -73,8 +73,20 @@ from connectors.services.tokens import (
     connection_refresh,
     connections_keepalive,
 )
+from connectors.services.webhooks import (
+    WebhookRefused,
+    connection_webhook,
+    connection_webhooks_subscribe,
+    connection_webhooks_unsubscribe,
+    webhook_event_receive,
+)
 
 __all__ = [
+    "WebhookRefused",
+    "connection_webhook",
+    "connection_webhooks_subscribe",
+    "connection_webhooks_unsubscribe",
+    "webhook_event_receive",
     "BROWSER_COOKIE",
     "ConnectFlowError",
     "PassthroughResponse",

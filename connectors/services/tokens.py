@@ -18,7 +18,7 @@ from connectors.exceptions import AuthRevoked, ConnectorError, ProviderError, Pr
 from connectors.http import default_client, error_message
 from connectors.models import AuthType, Connection, Provider
 from connectors.services.endpoints import endpoint_check
-from connectors.signals import connection_lost
+from connectors.signals import connection_disconnecting, connection_lost
 
 logger = logging.getLogger(__name__)
 
@@ -356,6 +356,8 @@ def connection_mark_needs_reauth(*, connection: Connection, reason: str) -> None
 def connection_disconnect(*, connection: Connection) -> None:
     """Revoke the connection: status `revoked`, every credential wiped."""
     reason = "Disconnected."
+    # While the credentials still work: receivers undo what they set up at the provider.
+    connection_disconnecting.send(sender=Connection, connection=connection)
     Connection.objects.filter(pk=connection.pk).update(
         status=Connection.Status.REVOKED,
         status_reason=reason,

@@ -205,6 +205,7 @@ class ConnectionAdmin(ActionPermissionsMixin, admin.ModelAdmin):
         "remote_account_id",
         "expires_at",
         "last_refreshed_at",
+        "realtime",
         "created_at",
         "updated_at",
     ]
@@ -242,6 +243,21 @@ class ConnectionAdmin(ActionPermissionsMixin, admin.ModelAdmin):
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj: Connection):
         return badge(obj.status, obj.get_status_display())
+
+    @admin.display(description="real-time changes")
+    def realtime(self, obj: Connection):
+        hook = getattr(obj, "webhook", None)  # made when the connection first subscribes
+        if hook is None:
+            return "Not subscribed"
+        subscribed = ", ".join(sorted(hook.subscriptions))
+        return format_html(
+            "{}<br>Last event received: {}<br>Applied {} · ignored as stale {} · rejected {}",
+            f"Subscribed to: {subscribed}" if subscribed else "Not subscribed",
+            hook.last_event_at or "never",
+            hook.events_applied,
+            hook.events_ignored_stale,
+            hook.events_rejected,
+        )
 
     @admin.display(description="reconnect")
     def reconnect(self, obj: Connection):

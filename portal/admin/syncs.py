@@ -29,6 +29,7 @@ SYNC_CONFIG_FIELDS = [
     "period_ms",
     "full_sync_every_n_incrementals",
     "auto_start_on_connection",
+    "realtime",
     "object_overrides",
 ]
 

@@ -82,6 +82,12 @@ class SyncConfig(models.Model):
         default=True,
         help_text="Start syncing as soon as a customer connects (else created paused).",
     )
+    realtime = models.BooleanField(
+        "real-time",
+        default=False,
+        help_text="Subscribe new connections to the provider's change events (webhooks), so "
+        "changes reach the mirror within seconds; scheduled syncs still reconcile.",
+    )
     object_overrides = models.JSONField(
         default=dict,
         blank=True,

@@ -95,6 +95,9 @@ PUBLIC_ROUTES: dict[str, tuple[str, str | None, int]] = {
     "oauth/connect": ("get", None, 400),  # no session: a page saying how to get one
     "oauth/callback": ("get", None, 400),  # no state
     "links/<str:token>": ("get", "/links/not-a-token", 404),
+    # Unauthenticated by design: the provider's signature with the connection's callback
+    # token is the proof (tests/connectors/test_webhooks_in.py); unsigned → 401.
+    "webhooks/<str:provider_name>/<str:public_id>": ("post", "/webhooks/salesloft/x", 401),
     "api/schema/": ("get", None, 200),
     "api/docs/": ("get", None, 200),
     "api/redoc/": ("get", None, 200),
