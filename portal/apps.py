@@ -7,7 +7,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Glue"
 
     def ready(self) -> None:
-        from portal.webhooks.receivers import connect_receivers
+        from portal.events import connect_receivers
 
         connect_receivers(self)
 

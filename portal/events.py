@@ -1,5 +1,6 @@
-"""Changes that become webhook events. Each receiver runs where the change is saved, so
-the outbox rows commit (or roll back) with it."""
+"""Changes that become webhook events, in the API's shapes (so this module sits beside
+`portal.api` and `portal.webhooks`, importing both). Each receiver runs where the change is
+saved, so the outbox rows commit (or roll back) with it."""
 
 from __future__ import annotations
 
