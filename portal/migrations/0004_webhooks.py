@@ -6,6 +6,23 @@ from django.db import migrations, models
 import connectors.fields
 
 
+def groups_may_view(apps, schema_editor):
+    """Viewers and Operators (0002) see the endpoints and the delivery log, read only."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    db = schema_editor.connection.alias
+    create_permissions(global_apps.get_app_config("portal"), verbosity=0, using=db, apps=apps)
+    Permission = apps.get_model("auth", "Permission")
+    Group = apps.get_model("auth", "Group")
+    views = Permission.objects.using(db).filter(
+        content_type__app_label="portal",
+        codename__in=["view_webhookendpoint", "view_webhookdelivery"],
+    )
+    for group in Group.objects.using(db).filter(name__in=["Viewers", "Operators"]):
+        group.permissions.add(*views)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("connectors", "0006_ratewindow"),
@@ -106,4 +123,5 @@ class Migration(migrations.Migration):
                 "ordering": ["-created_at", "-id"],
             },
         ),
+        migrations.RunPython(groups_may_view, migrations.RunPython.noop),
     ]
