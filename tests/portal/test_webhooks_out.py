@@ -259,3 +259,33 @@ def test_secret_encrypted_at_rest():
         cursor.execute("SELECT secret FROM portal_webhookendpoint WHERE id = %s", [endpoint.pk])
         stored = cursor.fetchone()[0]
     assert secret not in stored and secret.removeprefix("whsec_") not in stored
+
+
+@pytest.mark.django_db
+def test_admin_shows_the_secret_once_and_resends(client, django_capture_on_commit_callbacks):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("root", "r@example.com", "x"))
+    response = client.post(
+        "/admin/portal/webhookendpoint/add/",
+        {"url": "https://hooks.example.com/in", "event_types": ["sync.complete"], "enabled": "on"},
+        follow=True,
+    )
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.event_types == ["sync.complete"]
+    assert endpoint.secret in response.content.decode()
+    page = client.get(f"/admin/portal/webhookendpoint/{endpoint.pk}/change/").content.decode()
+    assert endpoint.secret not in page
+
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, msg_id="msg_x", event_type="sync.complete", payload={},
+        status="failed", attempts=8,
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks() as queued:
+        client.post(
+            "/admin/portal/webhookdelivery/",
+            {"action": "resend", "_selected_action": [delivery.pk], "index": "0"},
+        )
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("pending", 0)
+    assert len(queued) == 1
