@@ -289,3 +289,12 @@ def test_admin_shows_the_secret_once_and_resends(client, django_capture_on_commi
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("pending", 0)
     assert len(queued) == 1
+
+
+@pytest.mark.django_db
+def test_retries_have_a_schedule_after_migrate():
+    from django_q.models import Schedule
+
+    from portal.events import DUE_FUNC
+
+    assert Schedule.objects.get(func=DUE_FUNC).minutes == 1
