@@ -6,6 +6,11 @@ class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "Glue"
 
+    def ready(self) -> None:
+        from portal.events import connect_receivers
+
+        connect_receivers(self)
+
 
 class GlueAdminConfig(admin_apps.AdminConfig):
     """Makes Glue's admin site the default, so every app registers onto it."""

@@ -201,6 +201,11 @@ SOCIAL_AUTH_REDIRECT_IS_HTTPS = _public.scheme == "https"
 SOCIAL_AUTH_PIPELINE = ("connectors.pipeline.connection_save",)
 SOCIAL_AUTH_RAISE_EXCEPTIONS = True
 
+# --- Webhooks out -------------------------------------------------------------------------
+# UNSAFE outside tests and demos: let webhook endpoints point at private, loopback or
+# link-local addresses (otherwise refused, so a URL cannot reach Glue's own network).
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS")
+
 # --- Connectors: connect flow, rate budget, provider HTTP ---------------------------------
 OAUTH_STATE_MAX_AGE = int(os.environ.get("OAUTH_STATE_MAX_AGE", "600"))  # seconds
 # A connect session (POST /mgmt/v2/connect_sessions) must be opened within this many seconds.

@@ -14,6 +14,8 @@ export PUBLIC_URL=${PUBLIC_URL:-http://127.0.0.1:${PORT}}
 # The sandbox's host: provider endpoints (and so credentials) may point only at the real
 # provider's hosts and these.
 export PROVIDER_ALLOWED_HOSTS=${PROVIDER_ALLOWED_HOSTS:-127.0.0.1,localhost}
+# Webhook endpoints on this machine (a local receiver) are allowed in the demo.
+export WEBHOOK_ALLOW_PRIVATE_NETWORKS=${WEBHOOK_ALLOW_PRIVATE_NETWORKS:-true}
 mkdir -p "$VAR"
 
 # With DEBUG off Glue starts only with its keys in the environment. The demo makes its own

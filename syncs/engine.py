@@ -34,6 +34,7 @@ from syncs.runs import (
     sync_run_touch,
 )
 from syncs.services import AUTH_LOST_REASON, sync_pause
+from syncs.signals import sync_run_finished
 from syncs.state import (
     sync_after_failure,
     sync_after_success,
@@ -155,6 +156,8 @@ def run_sync(
         _fail(run, exc)
         sync_after_failure(sync=sync)
     run.refresh_from_db()
+    if run.status != SyncRun.Status.IN_PROGRESS:
+        sync_run_finished.send(sender=SyncRun, run=run)
     return run
 
 

@@ -5,3 +5,4 @@ from portal.settings import *  # noqa: F403
 from portal.settings import GLUE_PROVIDERS
 
 GLUE_PROVIDERS = [*GLUE_PROVIDERS, "tests.fakeprovider.spec"]
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = True  # the tests deliver to listeners on 127.0.0.1

@@ -5,7 +5,7 @@ from django_q.admin import FailAdmin, TaskAdmin, resubmit_task
 from django_q.models import Failure, Success
 from social_django.models import Association, Nonce, UserSocialAuth
 
-from portal.admin import customers, keys, providers, records, syncs  # noqa: F401
+from portal.admin import customers, keys, providers, records, syncs, webhooks  # noqa: F401
 from portal.admin.actions import ActionPermissionsMixin
 
 # social-auth's tables hold nothing here (connections live in Connection): keep them out of sight.

@@ -13,7 +13,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.response import Response
 
 from connectors.base import COMMON_OBJECTS
-from portal.api import actions, engagement, mgmt, mgmt_datamodel, mgmt_syncs
+from portal.api import actions, engagement, mgmt, mgmt_datamodel, mgmt_syncs, mgmt_webhooks
 from portal.api.errors import not_found_view
 from portal.api.schema import documented
 
@@ -86,6 +86,16 @@ mgmt_urls = [
     path(f"{M}/field_mappings/_update_object", mgmt_datamodel.FieldMappingUpdateView.as_view()),
     path(f"{M}/entity_mappings", mgmt_datamodel.EntityMappingsView.as_view()),
     path(f"{M}/entity_mappings/<str:entity_id>", mgmt_datamodel.EntityMappingView.as_view()),
+]
+# Webhooks out (Glue's own; Supaglue configured its webhooks in its dashboard).
+mgmt_urls += [
+    path(f"{M}/webhook_endpoints", mgmt_webhooks.WebhookEndpointsView.as_view()),
+    path(f"{M}/webhook_endpoints/<str:endpoint_id>", mgmt_webhooks.WebhookEndpointView.as_view()),
+    path(f"{M}/webhook_deliveries", mgmt_webhooks.WebhookDeliveriesView.as_view()),
+    path(
+        f"{M}/webhook_deliveries/<str:delivery_id>/_resend",
+        mgmt_webhooks.WebhookDeliveryResendView.as_view(),
+    ),
 ]
 
 actions_urls = [path("actions/v2/passthrough", actions.PassthroughView.as_view())]

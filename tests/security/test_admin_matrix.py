@@ -22,7 +22,9 @@ from django_q.models import Failure, OrmQ, Schedule, Success
 
 from connectors.models import MagicLink
 from connectors.services import connect_session_create
+from portal.models import WebhookDelivery
 from portal.services import api_key_create
+from portal.webhooks.services import webhook_endpoint_create
 from syncs.models import RECORD_MODELS, Sync, SyncConfig, SyncRun
 from tests.factories import ConnectionFactory, CustomerFactory, ProviderFactory
 
@@ -60,6 +62,8 @@ MODELS = {
     "connectors.connectsession",
     "connectors.provider",
     "portal.apikey",
+    "portal.webhookendpoint",
+    "portal.webhookdelivery",
     "syncs.syncconfig",
     "syncs.sync",
     "syncs.syncrun",
@@ -71,6 +75,7 @@ ACTIONS = {
     ("connectors.connection", "disconnect"): "connectors.change_connection",
     ("connectors.connection", "disconnect_and_purge"): "connectors.delete_connection",
     ("portal.apikey", "revoke"): "portal.change_apikey",
+    ("portal.webhookdelivery", "resend"): "portal.change_webhookendpoint",
     ("syncs.sync", "pause"): "syncs.change_sync",
     ("syncs.sync", "resume"): "syncs.change_sync",
     ("syncs.sync", "sync_now"): "syncs.change_sync",
@@ -122,6 +127,7 @@ def world(db):
     sync = Sync.objects.create(connection=connection, object_name="contacts")
     now = timezone.now()
     run = SyncRun.objects.create(sync=sync, started_at=now, heartbeat_at=now, status="success")
+    endpoint = webhook_endpoint_create(url="https://hooks.example.com/")[0]
     objects = {
         "connectors.provider": provider,
         "connectors.customer": connection.customer,
@@ -135,6 +141,10 @@ def world(db):
         "syncs.sync": sync,
         "syncs.syncrun": run,
         "portal.apikey": api_key_create(name="k")[0],
+        "portal.webhookendpoint": endpoint,
+        "portal.webhookdelivery": WebhookDelivery.objects.create(
+            endpoint=endpoint, msg_id="msg_1", event_type="sync.complete", payload={}
+        ),
         "auth.group": Group.objects.get(name="Viewers"),
         "django_q.schedule": Schedule.objects.first(),
         "django_q.success": Success.objects.create(

@@ -87,6 +87,10 @@ API_ROUTES: dict[str, str] = {
     f"{M}/connect_sessions": CONNECT,
     f"{M}/magic_links": ACCOUNT,
     f"{M}/magic_links/<str:magic_link_id>": ACCOUNT,
+    f"{M}/webhook_endpoints": ACCOUNT,
+    f"{M}/webhook_endpoints/<str:endpoint_id>": ACCOUNT,
+    f"{M}/webhook_deliveries": ACCOUNT,
+    f"{M}/webhook_deliveries/<str:delivery_id>/_resend": ACCOUNT,
 }
 
 # Anyone reaches these, and gets the same answer: (method, path or None for the route) → status.
@@ -184,6 +188,8 @@ def _path(route: str, world: dict, customer_id: str) -> str:
         "<str:destination_id>": "glue",
         "<str:schema_id>": "1",
         "<str:entity_id>": "1",
+        "<str:endpoint_id>": "1",
+        "<str:delivery_id>": "1",
     }
     for placeholder, value in values.items():
         route = route.replace(placeholder, value)
