@@ -101,6 +101,8 @@ def demo_setup(
                 "common_objects": list(COMMON_OBJECTS),
                 "period_ms": DEMO_PERIOD_MS,
                 "auto_start_on_connection": True,
+                # The sandbox posts every change to Glue as it happens (webhooks).
+                "realtime": True,
             },
         )
         customer = customer_upsert(
