@@ -4,11 +4,14 @@ saved, so the outbox rows commit (or roll back) with it."""
 
 from __future__ import annotations
 
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models.signals import post_migrate
 
 from connectors.models import Connection
 from connectors.signals import connection_connected, connection_lost
-from syncs.signals import sync_run_finished
+from syncs.signals import record_events_wanted, records_changed, sync_run_finished
 
 DUE_SCHEDULE = "glue: deliver due webhooks"
 DUE_FUNC = "portal.tasks.webhooks_deliver_due"
@@ -52,6 +55,46 @@ def on_sync_run_finished(sender=None, *, run, **kwargs) -> None:
     )
 
 
+def on_record_events_wanted(sender=None, *, connection, **kwargs) -> bool:
+    from portal.webhooks.services import RECORD_EVENT_TYPES, webhook_endpoints_want
+
+    return webhook_endpoints_want(
+        event_types=RECORD_EVENT_TYPES, customer_id=connection.customer.customer_id
+    )
+
+
+def _record_payload(record: dict) -> dict:
+    """A unified record as the API shows it (JSON types), without the provider's raw data."""
+    return json.loads(json.dumps({k: v for k, v in record.items() if k != "raw_data"},
+                                 cls=DjangoJSONEncoder))  # fmt: skip
+
+
+def on_records_changed(
+    sender=None, *, connection, object_name, created, updated, deleted, **kwargs
+) -> None:
+    """`record.created`, `record.updated`, `record.deleted`: one delivery per kind per sync
+    page or webhook event (a batch), never one per record."""
+    from portal.webhooks.services import webhook_event_emit
+
+    customer_id = connection.customer.customer_id
+    for event_type, records in (
+        ("record.created", created),
+        ("record.updated", updated),
+        ("record.deleted", deleted),
+    ):
+        if records:
+            webhook_event_emit(
+                event_type=event_type,
+                data={
+                    "customer_id": customer_id,
+                    "provider_name": connection.provider.name,
+                    "object": object_name,
+                    "records": [_record_payload(record) for record in records],
+                },
+                customer_id=customer_id,
+            )
+
+
 def on_post_migrate(sender=None, **kwargs) -> None:
     """Retries are sent by a schedule that exists wherever the database is migrated."""
     from django_q.models import Schedule
@@ -72,3 +115,5 @@ def connect_receivers(app_config) -> None:
     connection_connected.connect(on_connection_connected, dispatch_uid="portal.webhooks.conn")
     connection_lost.connect(on_connection_lost, dispatch_uid="portal.webhooks.lost")
     sync_run_finished.connect(on_sync_run_finished, dispatch_uid="portal.webhooks.sync")
+    record_events_wanted.connect(on_record_events_wanted, dispatch_uid="portal.webhooks.want")
+    records_changed.connect(on_records_changed, dispatch_uid="portal.webhooks.records")

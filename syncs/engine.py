@@ -21,6 +21,11 @@ from connectors import services as connector_services
 from connectors.base import Page
 from connectors.exceptions import AuthRevoked
 from connectors.ratelimit import OnWait
+from syncs.changes import (
+    record_events_requested,
+    records_changes_announce,
+    records_stored_state,
+)
 from syncs.models import Sync, SyncRun
 from syncs.readahead import read_ahead as read_ahead_pages
 from syncs.readahead import read_ahead_possible
@@ -107,6 +112,7 @@ def run_sync(
     if full:
         since, pass_run_id, pass_started_at = sync_full_pass_begin(sync=sync, run=run)
     ahead = read_ahead_possible() if read_ahead is None else read_ahead
+    announce = record_events_requested(connection=sync.connection)  # asked once a run
 
     def waiting(seconds: float) -> None:
         if not ahead:  # with read-ahead, the waiting thread is not ours: `idle` touches it
@@ -129,7 +135,7 @@ def run_sync(
             pages = make_pages()
         with contextlib.closing(pages):
             for page in pages:
-                _store_page(sync, run, page, progress)
+                _store_page(sync, run, page, progress, announce=announce)
                 if on_page is not None:
                     on_page(progress)
         with transaction.atomic():
@@ -161,8 +167,11 @@ def run_sync(
     return run
 
 
-def _store_page(sync: Sync, run: SyncRun, page: Page, progress: RunProgress) -> None:
-    """One page, its counters and the watermark: all or nothing."""
+def _store_page(
+    sync: Sync, run: SyncRun, page: Page, progress: RunProgress, *, announce: bool = False
+) -> None:
+    """One page, its counters and the watermark: all or nothing. With `announce`, what it
+    created, updated and deleted is told to the receivers of `records_changed`."""
     prepared = records_prepare(
         connection=sync.connection,
         object_name=sync.object_name,
@@ -173,7 +182,21 @@ def _store_page(sync: Sync, run: SyncRun, page: Page, progress: RunProgress) -> 
         deleted = records_newly_deleted(
             connection=sync.connection, object_name=sync.object_name, records=page.records
         )
+        stored = (
+            records_stored_state(
+                connection=sync.connection, object_name=sync.object_name, records=page.records
+            )
+            if announce
+            else None
+        )
         upserted = records_write(prepared)
+        if stored is not None:
+            records_changes_announce(
+                connection=sync.connection,
+                object_name=sync.object_name,
+                records=page.records,
+                stored=stored,
+            )
         if not sync_run_page_done(
             run=run,
             fetched=len(page.records),

@@ -22,6 +22,7 @@ from connectors import services as connector_services
 from connectors.exceptions import ConnectorError
 from connectors.models import Connection, ConnectionWebhook, WebhookEvent
 from connectors.registry import PROVIDERS
+from syncs.changes import record_events_requested, records_changes_announce
 from syncs.models import SyncConfig
 from syncs.selectors import record_model
 from syncs.upserts import records_upsert
@@ -55,6 +56,15 @@ def record_apply(
         )
         if stored and stored["updated_at"] and incoming and incoming < stored["updated_at"]:
             return STALE
+        if record_events_requested(connection=connection):
+            records_changes_announce(
+                connection=connection,
+                object_name=object_name,
+                records=[{**record, "is_deleted": deleted or record.get("is_deleted", False)}],
+                stored=(
+                    {record["id"]: (stored["is_deleted"], stored["updated_at"])} if stored else {}
+                ),
+            )
         if deleted:
             if stored and not stored["is_deleted"]:
                 now = timezone.now()

@@ -115,3 +115,23 @@ def test_a_dropped_delivery_is_repaired_by_the_next_incremental_run(world, sandb
     run = run_sync(Sync.objects.get(connection=world["connection"], object_name="contacts"))
     assert run.strategy == "incremental" and run.status == "success"
     assert _within(2.0, lambda: _mirrored_name(world) == "Dropped")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_developers_app_receives_a_verified_record_updated(world, sandbox):
+    from standardwebhooks.webhooks import Webhook
+
+    from portal.webhooks.services import webhook_endpoint_create
+    from tests.listener import Listener
+
+    with Listener() as app:
+        _, secret = webhook_endpoint_create(url=f"{app.url}/hooks", event_types=["record.updated"])
+        _rename(sandbox, world["person"], "Announced")
+        assert _within(2.0, lambda: len(app.requests) == 1)
+    _, _, headers, body = app.requests[0]
+    event = Webhook(secret).verify(body, {k.lower(): v for k, v in headers.items()})
+    assert event["type"] == "record.updated"
+    assert event["data"]["object"] == "contacts" and event["data"]["customer_id"] == "rt"
+    assert [(r["id"], r["first_name"]) for r in event["data"]["records"]] == [
+        (world["person"], "Announced")
+    ]

@@ -4,6 +4,8 @@ with no change to `portal/` or `syncs/`. What it does not offer is refused (405)
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from connectors.models import AuthType, Connection, Provider
@@ -78,3 +80,41 @@ def test_what_it_does_not_offer_is_refused(fake_connection, api):
     assert "Fake CRM cannot create accounts" in refused.json()["errors"][0]["detail"]
     assert api.patch("/engagement/v2/contacts/pe-1", {"record": {}}).status_code == 405
     assert len(store.RECORDS["companies"]) == 3
+
+
+def test_record_events_are_batched_per_page_and_only_for_changes(fake_connection):
+    """With an endpoint for record events, each stored page is one delivery per kind; a
+    page read again unchanged (the incremental boundary) is no event at all."""
+    from portal.models import WebhookDelivery
+    from portal.webhooks.services import webhook_endpoint_create
+
+    webhook_endpoint_create(url="http://127.0.0.1:9/hooks", event_types=["record.created",
+                            "record.updated"])  # fmt: skip
+    sync = Sync.objects.get(connection=fake_connection, object_name="contacts")
+    run_sync(sync)
+    created = WebhookDelivery.objects.filter(event_type="record.created").order_by("pk")
+    assert [len(d.payload["data"]["records"]) for d in created] == [2, 2, 1]  # two a page
+    first = created[0].payload["data"]
+    assert (first["object"], first["provider_name"], first["customer_id"]) == (
+        "contacts",
+        "fakecrm",
+        "fc-customer",
+    )
+    assert "raw_data" not in first["records"][0] and first["records"][0]["id"] == "pe-0"
+
+    store.RECORDS["people"][4]["given"] = "Changed"
+    store.RECORDS["people"][4]["changed"] += timedelta(hours=1)
+    run_sync(sync)  # incremental: re-reads the boundary, finds one change
+    updated = WebhookDelivery.objects.filter(event_type="record.updated")
+    assert [[r["id"] for r in d.payload["data"]["records"]] for d in updated] == [["pe-4"]]
+    assert updated[0].payload["data"]["records"][0]["first_name"] == "Changed"
+    assert WebhookDelivery.objects.filter(event_type="record.created").count() == 3
+
+
+def test_no_record_event_is_computed_without_an_endpoint(fake_connection, monkeypatch):
+    from syncs import engine
+
+    compared = []
+    monkeypatch.setattr(engine, "records_stored_state", lambda **kw: compared.append(kw) or {})
+    run_sync(Sync.objects.get(connection=fake_connection, object_name="contacts"))
+    assert compared == []  # no endpoint wants record events: no query per page

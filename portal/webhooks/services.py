@@ -31,7 +31,11 @@ EVENT_TYPES = (
     "connection.created",
     "connection.deleted",
     "connection.needs_reauth",
+    "record.created",
+    "record.updated",
+    "record.deleted",
 )
+RECORD_EVENT_TYPES = ("record.created", "record.updated", "record.deleted")
 # Delay before each retry (the first attempt is immediate): the schedule the Standard
 # Webhooks spec suggests; ~27.6 h in all.
 RETRY_DELAYS = (
@@ -101,6 +105,18 @@ def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
 
 
 # --- The outbox ------------------------------------------------------------------------
+
+
+def webhook_endpoints_want(*, event_types: tuple[str, ...], customer_id: str) -> bool:
+    """True when an enabled endpoint of all customers or of `customer_id` takes one of
+    `event_types` (an endpoint without a list takes every type)."""
+    endpoints = WebhookEndpoint.objects.filter(enabled=True).filter(
+        Q(customer__isnull=True) | Q(customer__customer_id=customer_id)
+    )
+    return any(
+        not wanted or set(wanted) & set(event_types)
+        for wanted in endpoints.values_list("event_types", flat=True)
+    )
 
 
 def webhook_event_emit(
