@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from connectors.models import Connection
 from connectors.selectors import rate_budget_windows
+from portal.models import WebhookDelivery, WebhookEndpoint
 from syncs.models import RECORD_MODELS, SyncRun
 from syncs.selectors import syncs_with_last_run
 
@@ -39,6 +40,7 @@ class Dashboard:
     runs: list[HourBar]
     runs_url: str
     budgets: list[dict] = field(default_factory=list)
+    webhooks: list[Figure] = field(default_factory=list)
 
 
 def _changelist(model_label: str, **filters: object) -> str:
@@ -75,6 +77,24 @@ def sync_health_counts() -> list[Figure]:
         Figure("Failing", failing, _changelist("syncs_sync", health="failing"), "failing"),
         Figure("Paused", paused, _changelist("syncs_sync", health="paused"), "paused"),
     ]
+
+
+def webhook_counts() -> list[Figure]:
+    """Outbound webhooks: endpoints sending, endpoints disabled because they kept failing
+    (flagged: nothing reaches them until someone enables them again), deliveries given up."""
+    endpoints = WebhookEndpoint.objects.aggregate(
+        n_on=Count("id", filter=Q(enabled=True)),
+        n_off=Count("id", filter=Q(enabled=False, disabled_at__isnull=False)),
+    )
+    failed = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.FAILED).count()
+    return [
+        Figure("Endpoints sending", endpoints["n_on"],
+               _changelist("portal_webhookendpoint", enabled__exact=1), "healthy"),
+        Figure("Endpoints disabled: kept failing", endpoints["n_off"],
+               _changelist("portal_webhookendpoint", enabled__exact=0), "failing"),
+        Figure("Deliveries given up", failed,
+               _changelist("portal_webhookdelivery", status__exact="failed"), "failing"),
+    ]  # fmt: skip
 
 
 def record_counts() -> list[Figure]:
@@ -152,4 +172,5 @@ def dashboard() -> Dashboard:
         runs=runs_by_hour(),
         runs_url=_changelist("syncs_syncrun", started_at__gte=since.replace(" ", "+")),
         budgets=budget_usage(),
+        webhooks=webhook_counts(),
     )

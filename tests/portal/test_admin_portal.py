@@ -208,3 +208,16 @@ def test_the_header_names_the_registrys_providers(admin_client, monkeypatch):
     page = admin_client.get("/admin/").content.decode()
     labels = ", ".join(p.label for p in PROVIDERS.values())  # the tests install two
     assert labels.startswith("Acme CRM") and f"{labels} data, synced" in page
+
+
+def test_the_dashboard_flags_webhook_endpoints_that_kept_failing(admin_client):
+    from django.utils import timezone
+
+    from portal.webhooks.services import webhook_endpoint_create
+
+    webhook_endpoint_create(url="http://127.0.0.1:9/ok")
+    failing, _ = webhook_endpoint_create(url="http://127.0.0.1:9/down")
+    type(failing).objects.filter(pk=failing.pk).update(enabled=False, disabled_at=timezone.now())
+    page = admin_client.get("/admin/").content.decode()
+    assert 'data-figure="webhooks-1">1<' in page  # sending
+    assert 'data-figure="webhooks-2" style="color:#a32020;font-weight:bold">1<' in page
