@@ -135,3 +135,22 @@ def test_the_developers_app_receives_a_verified_record_updated(world, sandbox):
     assert [(r["id"], r["first_name"]) for r in event["data"]["records"]] == [
         (world["person"], "Announced")
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reordered_older_delivery_is_ignored_as_stale(world, sandbox):
+    """The first change's delivery is held back until after the second's: it arrives
+    older than the stored row and moves nothing backwards."""
+    sandbox.control.faults(next_webhook_reorder=1, webhook_reorder_ms=600)
+    _rename(sandbox, world["person"], "First")
+    time.sleep(0.05)  # a later updated_at for the second change
+    _rename(sandbox, world["person"], "Second")
+    sandbox.control.webhooks_wait()
+    assert _within(2.0, lambda: _mirrored_name(world) == "Second")
+    statuses = list(
+        WebhookEvent.objects.filter(connection=world["connection"])
+        .order_by("received_at")
+        .values_list("status", flat=True)
+    )
+    assert statuses == ["applied", "ignored_stale"]
+    assert _mirrored_name(world) == "Second"
