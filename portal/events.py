@@ -5,6 +5,7 @@ saved, so the outbox rows commit (or roll back) with it."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models.signals import post_migrate
@@ -63,10 +64,19 @@ def on_record_events_wanted(sender=None, *, connection, **kwargs) -> bool:
     )
 
 
+class _ApiJSON(DjangoJSONEncoder):
+    """Date-times as the API writes them: UTC, with a `Z`."""
+
+    def default(self, o):
+        if isinstance(o, datetime):
+            return o.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return super().default(o)
+
+
 def _record_payload(record: dict) -> dict:
     """A unified record as the API shows it (JSON types), without the provider's raw data."""
-    return json.loads(json.dumps({k: v for k, v in record.items() if k != "raw_data"},
-                                 cls=DjangoJSONEncoder))  # fmt: skip
+    fields = {k: v for k, v in record.items() if k != "raw_data"}
+    return json.loads(json.dumps(fields, cls=_ApiJSON))
 
 
 def on_records_changed(

@@ -135,6 +135,7 @@ def test_the_developers_app_receives_a_verified_record_updated(world, sandbox):
     assert [(r["id"], r["first_name"]) for r in event["data"]["records"]] == [
         (world["person"], "Announced")
     ]
+    assert event["data"]["records"][0]["updated_at"].endswith("Z")  # as the API writes it
 
 
 @pytest.mark.django_db(transaction=True)
