@@ -53,6 +53,23 @@ def provider_for(sandbox) -> Provider:
     return provider
 
 
+def sandbox_provider_saved(sandbox) -> Provider:
+    """The provider pointed at `sandbox`, saved the way the product saves one (validated,
+    through `provider_save`); `provider_for` writes the row directly."""
+    from connectors.services import provider_defaults, provider_save
+
+    return provider_save(
+        provider=Provider(**provider_defaults(name="salesloft")),
+        client_secret=sandbox.client_secret,
+        fields={
+            "client_id": sandbox.client_id,
+            "authorize_url": sandbox.authorize_url,
+            "token_url": sandbox.token_url,
+            "api_base_url": sandbox.api_base,
+        },
+    )
+
+
 def api_key_connection(sandbox, customer_id: str = "acme") -> Connection:
     customer, _ = Customer.objects.get_or_create(customer_id=customer_id)
     return Connection.objects.create(

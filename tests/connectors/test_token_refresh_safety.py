@@ -5,7 +5,6 @@ whose refresh tokens rotate; tests/connectors/test_tokens.py covers the same ove
 
 from __future__ import annotations
 
-import threading
 import time
 import types
 from datetime import timedelta
@@ -15,7 +14,6 @@ import pytest
 import requests
 import responses
 from django.db import connection as db
-from django.db import connections
 from django.utils import timezone
 
 from connectors import services
@@ -23,6 +21,7 @@ from connectors.exceptions import AuthRevoked, ProviderUnavailable
 from connectors.models import Connection
 from connectors.services import tokens
 from connectors.signals import connection_lost
+from tests.concurrency import run_at_once
 from tests.factories import ConnectionFactory, ProviderFactory
 
 TOKEN_URL = "https://accounts.salesloft.com/oauth/token"
@@ -215,24 +214,12 @@ def test_the_lease_of_a_dead_worker_frees_itself(provider_endpoint, expired):
 @pytest.mark.django_db(transaction=True)
 def test_two_refreshers_at_once_spend_the_refresh_token_once(provider_endpoint, expired):
     provider_endpoint.during_call = lambda: time.sleep(0.3)  # a slow provider: they overlap
-    results, errors = {}, []
-    barrier = threading.Barrier(2)
 
-    def refresher(name: str) -> None:
-        try:
-            mine = Connection.objects.select_related("provider").get(pk=expired.pk)
-            barrier.wait()
-            results[name] = services.connection_access_token(connection=mine)
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def refresher(name: str) -> str:
+        mine = Connection.objects.select_related("provider").get(pk=expired.pk)
+        return services.connection_access_token(connection=mine)
 
-    threads = [threading.Thread(target=refresher, args=(n,)) for n in ("a", "b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    results, errors = run_at_once(refresher)
 
     assert errors == []
     assert provider_endpoint.calls == ["rt-0"]  # spent once; a second spend: invalid_grant

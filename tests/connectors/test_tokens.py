@@ -3,12 +3,10 @@ tokens saved first; dead grants mark the connection; the keep-alive; disconnecti
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from connectors import services
@@ -16,6 +14,7 @@ from connectors.exceptions import AuthRevoked
 from connectors.models import Connection
 from connectors.services import tokens
 from connectors.signals import connection_lost
+from tests.concurrency import run_at_once
 from tests.connectors.conftest import api_key_connection, oauth_connection
 
 
@@ -47,24 +46,12 @@ def test_two_concurrent_refreshes_make_one_token_call_and_both_proceed(sandbox, 
     connection = oauth_connection(sandbox, "concurrent")
     old_access, old_refresh = connection.access_token, connection.refresh_token
     _expire(connection)
-    results, errors = {}, []
-    barrier = threading.Barrier(2)
 
-    def worker(name: str) -> None:
-        try:
-            mine = Connection.objects.select_related("provider").get(pk=connection.pk)
-            barrier.wait()
-            results[name] = services.connection_access_token(connection=mine)
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def worker(name: str) -> str:
+        mine = Connection.objects.select_related("provider").get(pk=connection.pk)
+        return services.connection_access_token(connection=mine)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in ("a", "b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    results, errors = run_at_once(worker)
 
     assert errors == []
     assert token_calls == ["refresh_token"]

@@ -28,28 +28,14 @@ def _first(model, **filters) -> object:
 
 
 def _build(sandbox) -> World:
-    from connectors.models import Provider
-    from connectors.services import (
-        connection_create_with_api_key,
-        customer_upsert,
-        provider_defaults,
-        provider_save,
-    )
+    from connectors.services import connection_create_with_api_key, customer_upsert
     from portal.services import api_key_create
     from syncs.engine import run_sync
     from syncs.models import Account, Contact, Mailbox, Sequence, SequenceState, Sync, User
     from syncs.services import sync_config_save
+    from tests.connectors.conftest import sandbox_provider_saved
 
-    provider = provider_save(
-        provider=Provider(**provider_defaults(name="salesloft")),
-        client_secret=sandbox.client_secret,
-        fields={
-            "client_id": sandbox.client_id,
-            "authorize_url": sandbox.authorize_url,
-            "token_url": sandbox.token_url,
-            "api_base_url": sandbox.api_base,
-        },
-    )
+    provider = sandbox_provider_saved(sandbox)
     config = sync_config_save(provider=provider)
     customer = customer_upsert(customer_id=CUSTOMER_ID, name="Acme", email="ops@acme.example")
     connection = connection_create_with_api_key(

@@ -54,24 +54,10 @@ def sandbox():
 def sandbox_connection(db, sandbox):
     """An API-key connection to the sandbox, made the way the product makes one: the
     connectors' service, whose signal creates the syncs from the provider's config."""
-    from connectors.models import Provider
-    from connectors.services import (
-        connection_create_with_api_key,
-        customer_upsert,
-        provider_defaults,
-        provider_save,
-    )
+    from connectors.services import connection_create_with_api_key, customer_upsert
+    from tests.connectors.conftest import sandbox_provider_saved
 
-    provider = provider_save(
-        provider=Provider(**provider_defaults(name="salesloft")),
-        client_secret=sandbox.client_secret,
-        fields={
-            "client_id": sandbox.client_id,
-            "authorize_url": sandbox.authorize_url,
-            "token_url": sandbox.token_url,
-            "api_base_url": sandbox.api_base,
-        },
-    )
+    provider = sandbox_provider_saved(sandbox)
     sync_config_save(provider=provider)
     customer = customer_upsert(customer_id="acme", name="Acme")
     return connection_create_with_api_key(
